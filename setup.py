@@ -6,18 +6,18 @@ import setuptools
 cfg = ConfigParser(delimiters=['='])
 cfg.read(Path(__file__).parent/'settings.ini', encoding='utf-8')
 c = cfg['DEFAULT']
-licenses = dict(apache2=('Apache Software License 2.0', 'OSI Approved :: Apache Software License'))
+licenses = dict(apache2='Apache-2.0')   # SPDX expression (setuptools >= 77 rejects licence classifiers)
 statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable', '6 - Mature', '7 - Inactive']
 lic = licenses[c['license']]
 readme = Path(__file__).parent/'README.md'
 
 setuptools.setup(
     name=c['lib_name'], version=c['version'], description=c['description'],
-    keywords=c['keywords'].split(), license=lic[0],
+    keywords=c['keywords'].split(), license=lic,
     author=c['author'], author_email=c['author_email'],
     url=c['git_url'], project_urls={'Documentation': c['doc_host'] + c['doc_baseurl'], 'Source': c['git_url']},
     classifiers=['Development Status :: ' + statuses[int(c['status'])], 'Intended Audience :: ' + c['audience'],
-                 'License :: ' + lic[1], 'Natural Language :: ' + c['language'],
+                 'Natural Language :: ' + c['language'],
                  'Programming Language :: Python :: 3', 'Topic :: Scientific/Engineering :: Artificial Intelligence'],
     long_description=readme.read_text(encoding='utf-8') if readme.exists() else c['description'],
     long_description_content_type='text/markdown',

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite: notebooks (one pytest case each), exported modules, CLI, export/clean/README sync, docs build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+. .venv/bin/activate
+python -m pytest -q -p no:cacheprovider --timeout 900 tests "$@"
