@@ -8,7 +8,7 @@
 frontmatter back into a title, drops Quarto-only link attributes, writes the result to `_mkdocs/`, generates the
 navigation from the notebooks' titles (so a new notebook needs no config edit) and runs `mkdocs build`.
 """
-import json, os, re, shutil, subprocess, sys
+import ast, json, os, re, shutil, subprocess, sys, warnings
 from pathlib import Path
 
 import yaml
@@ -51,9 +51,25 @@ def _fix_cells(nb) -> str:
     return title
 
 
+def _pure_imports_only():
+    """nbdev executes every cell that contains an import to render show_doc; a cell that also uses notebook state then
+    fails. Keep nbdev's rule for export/show_doc cells, but run an import cell only if it holds nothing but imports."""
+    import nbdev.processors as P
+    if getattr(P._do_eval, '_avsnb', False): return
+    orig = P._do_eval
+    def _do_eval(cell):
+        r = orig(cell)
+        if not r or cell.directives_.keys() & {'export', 'exports', 'exporti', 'exec_doc'} or P._show_docs(cell.parsed_()): return r
+        return all(isinstance(t, (ast.Import, ast.ImportFrom)) for t in cell.parsed_())   # top-level statements
+    _do_eval._avsnb = True
+    warnings.filterwarnings('ignore', message='Found cells containing imports')
+    P._do_eval = _do_eval
+
+
 def _proc(nb):
     from nbdev.processors import FilterDefaults
     os.environ['IN_TEST'] = '1'
+    _pure_imports_only()
     FilterDefaults()(nb)
     return nb
 
@@ -102,7 +118,8 @@ def build():
     from nbdev.doclinks import _build_modidx
     cfg = get_config()
     _build_modidx()
-    cache = proc_nbs(n_workers=int(os.environ.get('DOCS_WORKERS', '2')))
+    _pure_imports_only()
+    cache = proc_nbs(n_workers=0)     # in this process, so the patch above applies
     out = ROOT/'_mkdocs'
     shutil.rmtree(out, ignore_errors=True); out.mkdir()
     nav = []
