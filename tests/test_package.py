@@ -19,4 +19,4 @@ def test_all_names_exist():
 def test_cli_help():
     r = subprocess.run(['avsnb', '--help'], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    for cmd in ('demo', 'check-data'): assert cmd in r.stdout
+    for cmd in ('demo', 'check-data', 'train', 'eval', 'build-vpo'): assert cmd in r.stdout
