@@ -6,7 +6,11 @@
 
 `build` runs nbdev's `proc_nbs` (hide/show_doc/frontmatter processing, exactly as for Quarto), turns the YAML
 frontmatter back into a title, drops Quarto-only link attributes, writes the result to `_mkdocs/`, generates the
-navigation from the notebooks' titles (so a new notebook needs no config edit) and runs `mkdocs build`.
+navigation from the notebooks' titles (so a new notebook needs no config edit: Home, then Tutorials = notebooks
+numbered 10 and up, then Reference = 00-09 and unnumbered ones) and runs `mkdocs build`. It then makes the pages work
+offline (`offline_site`): a page holding saved widget state loads the vendored @jupyter-widgets/html-manager
+(docs_assets/vendor/html-manager, see tools/vendor_widgets.sh) instead of unpkg.com, other pages drop the widget loader,
+and the Mermaid loader (a cdnjs import) is dropped from pages without a diagram.
 """
 import ast, json, os, re, shutil, subprocess, sys, warnings
 from pathlib import Path
@@ -113,6 +117,64 @@ def check():
     print('README.md is up to date')
 
 
+def make_nav(
+    pages:list, # (notebook path relative to the docs dir, title) pairs
+) -> list:
+    "MkDocs nav: Home (index), then 'Tutorials' (notebooks numbered 10 and up), then 'Reference' (00-09 and the rest)."
+    home, tutorials, reference = [], [], []
+    for rel, title in sorted(pages):
+        stem = Path(rel).stem
+        if stem == 'index' and '/' not in rel: home.append({'Home': rel}); continue
+        m = re.match(r'(\d+)', stem)
+        (tutorials if m and int(m.group(1)) >= 10 else reference).append({title: rel})
+    return home + ([{'Tutorials': tutorials}] if tutorials else []) + ([{'Reference': reference}] if reference else [])
+
+
+# Offline pages. nbconvert's lab template (used by mkdocs-jupyter) appends a <script> that loads the widget renderer
+# from unpkg.com, and one that imports Mermaid from cdnjs when a page has a diagram. We vendor the renderer.
+WIDGET_RENDERER = 'assets/vendor/html-manager/embed.js'       # docs_assets/ is copied to <docs>/assets/
+CDN_URL = re.compile(r'https?://(?:unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|[\w.-]*\bcdn\b[\w.-]*)/[^\s"\'<>)]*', re.I)
+_STATE = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>', re.S)
+_LOADER = re.compile(r'<script>\s*\(function\(\) \{\s*function addWidgetsRenderer\(\) \{.*?\}\(\)\);\s*</script>\n?', re.S)
+_RENDERER_SRC = re.compile(r"'https?://[^']*/(?:@jupyter-widgets/html-manager|@?jupyter-js-widgets)@[^']*'")
+_MERMAID = re.compile(r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) => \{\s*'
+                      r'const diagrams = document\.querySelectorAll\("\.jp-Mermaid.*?<!-- End of mermaid configuration -->', re.S)
+
+
+def has_widget_state(html:str) -> bool:
+    "Whether a built page embeds saved widget state with at least one model."
+    for m in _STATE.finditer(html):
+        try: state = json.loads(m.group(1))
+        except ValueError: continue
+        if (state.get('state') if isinstance(state, dict) else None): return True
+    return False
+
+
+def offline_page(
+    html:str, # a page as mkdocs-jupyter wrote it
+    renderer:str=WIDGET_RENDERER, # URL of the vendored renderer, relative to the page
+) -> str:
+    "The page with no CDN script: the widget loader points at `renderer` (or is dropped when there is no widget state)."
+    if has_widget_state(html): html = _LOADER.sub(lambda m: _RENDERER_SRC.sub(f"'{renderer}'", m.group(0)), html)
+    else: html = _LOADER.sub('', html)
+    if 'class="jp-Mermaid"' not in html: html = _MERMAID.sub('', html)      # no diagram: no Mermaid import
+    return html
+
+
+def offline_site(
+    site:Path, # the built site
+) -> dict:
+    "Rewrite every page with `offline_page`; returns {page: CDN URLs still referenced} (empty when all is local)."
+    left = {}
+    for f in sorted(site.rglob('*.html')):
+        html = f.read_text(encoding='utf-8')
+        rel = os.path.relpath(site/WIDGET_RENDERER, f.parent).replace(os.sep, '/')
+        new = offline_page(html, rel)
+        if new != html: f.write_text(new, encoding='utf-8')
+        if urls := set(CDN_URL.findall(new)): left[str(f.relative_to(site))] = urls
+    return left
+
+
 def build():
     from nbdev.serve import proc_nbs
     from nbdev.doclinks import _build_modidx
@@ -122,15 +184,15 @@ def build():
     cache = proc_nbs(n_workers=0)     # in this process, so the patch above applies
     out = ROOT/'_mkdocs'
     shutil.rmtree(out, ignore_errors=True); out.mkdir()
-    nav = []
+    pages = []
     for p in sorted(cache.rglob('*.ipynb')):
         rel = p.relative_to(cache)
         if any(part.startswith(('_', '.')) for part in rel.parts): continue
         nb = read_nb(p); title = _fix_cells(nb) or rel.stem
         (out/rel).parent.mkdir(parents=True, exist_ok=True)
         write_nb(nb, out/rel)
-        nav.append({('Home' if rel.stem == 'index' else title): str(rel)})
-    nav.sort(key=lambda d: (list(d.values())[0] != 'index.ipynb', list(d.values())[0]))
+        pages.append((rel.as_posix(), title))
+    nav = make_nav(pages)
     for extra in (cfg.config_path/cfg.nbs_path).glob('*.md'): shutil.copy(extra, out/extra.name)
     assets = cfg.config_path/'docs_assets'
     if assets.exists(): shutil.copytree(assets, out/'assets', dirs_exist_ok=True)
@@ -140,7 +202,10 @@ def build():
     gen.write_text(yaml.safe_dump(conf, sort_keys=False))
     r = subprocess.run([sys.executable, '-m', 'mkdocs', 'build', '-q', '-f', str(gen)], cwd=ROOT, env={**os.environ, 'NO_MKDOCS_2_WARNING': '1'})
     if r.returncode: sys.exit(r.returncode)
-    print(f"docs built: {len(nav)} pages in {conf['site_dir']}")
+    left = offline_site(Path(conf['site_dir']))
+    for page, urls in left.items(): print(f'warning: {page} still references {", ".join(sorted(urls))}')
+    n_widgets = sum(has_widget_state(f.read_text(encoding='utf-8')) for f in Path(conf['site_dir']).rglob('*.html'))
+    print(f"docs built: {len(pages)} pages ({n_widgets} with widgets) in {conf['site_dir']}")
 
 
 if __name__ == '__main__':
