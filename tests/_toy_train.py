@@ -58,3 +58,6 @@ if __name__ == '__main__':
     res = dict(checksum=float(w.double().sum()), norm=float(w.double().norm()), iter=learn.iter, metrics=getattr(learn, 'metrics', {}), world=world)
     if is_main_process(): Path(a.out, 'result.json').write_text(json.dumps(res))
     print(json.dumps(res))
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():   # leave the process group cleanly (no teardown race at exit)
+        dist.barrier(); dist.destroy_process_group()
