@@ -16,10 +16,10 @@ import argparse, time
 
 import torch
 
-from avsnb.backbones import build_model, toy_batch
+from avsnb.backbones import toy_batch
 from avsnb.losses import contrastive_pairs
 from avsnb.recipes import RECIPES
-from avsnb.train import RecipeLoss, make_opt_func, param_groups
+from avsnb.train import RecipeLoss, make_opt_func, param_groups, recipe_model
 
 NUM_CLASSES = {'synthetic': 9, 'vpo': 22, 'avsbench-semantic': 71}
 
@@ -35,8 +35,7 @@ def bench(name:str, clips:int=1, reps:int=1) -> dict:
     "Time `reps` training steps of recipe `name` on `clips` clips (after one warm-up step); the minimum is kept."
     r = RECIPES[name]
     K, T, size = recipe_input(r)
-    mkw = {k: v for k, v in r.model.items() if k not in ('name', 'num_classes')}
-    model = build_model(r.model['name'], num_classes=K, **mkw).train()
+    model = recipe_model(r, K).train()
     loss_fn = RecipeLoss(r.loss)
     opt = make_opt_func(r.optim)(param_groups(model, r.optim), lr=r.optim.get('lr', 1e-3))
     classes = ('background',) + tuple(f'c{i}' for i in range(1, max(K, 2)))
