@@ -6,7 +6,7 @@
 from __future__ import annotations
 import codecs, collections, io, json, math, pickle, struct
 from pathlib import Path
-from typing import Sequence
+from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,12 +19,14 @@ from torchvision.transforms import InterpolationMode
 from .core import AVSDataError, BINARY_CLASSES, IGNORE_INDEX, SAMPLE_RATE, make_sample, normalize_frames
 from .audio import load_audio, save_audio, vggish_mel
 from .viz import voc_palette
+from .registry import register_dataset, mapped
+from .transforms import AugmentCfg, train_transform
 
 # %% auto #0
 __all__ = ['S4_CATEGORIES', 'SPLITS', 'OBJECT_LAYOUT', 'AVSS_CLASSES', 'read_image', 'read_frame', 'read_binary_mask', 'read_csv',
            'wav_frames', 'read_audio', 'TensorUnpickler', 'load_pickled_tensor', 'load_log_mel_pkl',
            'write_malicious_pickle', 'fit_geometry', 'object_root', 'object_index', 'AVSBenchObject',
-           'write_s4_fixture', 'write_ms3_fixture', 'write_avss_fixture', 'truncate_file']
+           'write_s4_fixture', 'write_ms3_fixture', 'write_avss_fixture', 'truncate_file', 'avsbench_object_data']
 
 # %% ../nbs/02c_avsbench.ipynb #dfb8ada5
 def _short(e:BaseException, n:int=160) -> str:
@@ -465,3 +467,17 @@ def truncate_file(
     "Cut a file short in place (for corrupted-data tests)."
     p = Path(path); b = p.read_bytes()
     p.write_bytes(b[:int(len(b) * keep) if isinstance(keep, float) else keep]); return p
+
+# %% ../nbs/02c_avsbench.ipynb #fd64530a
+@register_dataset('avsbench-object')
+def avsbench_object_data(
+    split:str, # 'train', 'val' or 'test'
+    root:str='data/AVSBench', # the AVSBench-object folder
+    subset:Literal['s4', 'ms3']='s4', # single- or multi-source
+    size:int=224, # frame size (square)
+    crop:int|None=None, # training crop after the scale augmentation (None: `size`)
+    frames_per_clip:int|None=None, # frames kept per training sample (None: all 5)
+    augment:AugmentCfg|None=None, # training augmentation
+):
+    "AVSBench-object (S4/MS3) as a recipe dataset."
+    return mapped(AVSBenchObject(root, subset, split, size=size), train_transform(split, crop or size, augment, frames_per_clip))

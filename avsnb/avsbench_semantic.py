@@ -15,12 +15,14 @@ from torch.utils.data import Dataset
 from .core import AVSDataError, IGNORE_INDEX, SAMPLE_RATE, make_sample, normalize_frames
 from .audio import vggish_mel
 from .viz import voc_palette
+from .registry import register_dataset, mapped
+from .transforms import AugmentCfg, train_transform
 from .avsbench import (SPLITS, S4_CATEGORIES, read_image, read_csv, read_audio, fit_geometry, object_index,
                             _stack_frames, _size_str, _short, _check_choice)
 
 # %% auto #0
 __all__ = ['AVSS_SUBSETS', 'SINGLE_PLUS_CLASSES', 'decode_rgb_labels', 'read_rgb_label', 'read_label2idx', 'avss_labelled',
-           'semantic_index', 'AVSBenchSemantic', 's4_category_map', 'AVSBenchSinglePlus']
+           'semantic_index', 'AVSBenchSemantic', 's4_category_map', 'AVSBenchSinglePlus', 'avsbench_semantic_data']
 
 # %% ../nbs/02d_avsbench_semantic.ipynb #fab70ec3
 def _pack_rgb(rgb:torch.Tensor) -> torch.Tensor:
@@ -232,3 +234,17 @@ class AVSBenchSinglePlus(Dataset):
         meta = dict(s['meta'], category=SINGLE_PLUS_CLASSES[self.category[ci]], clip_uid=s['uid'])
         uid = s['uid'] if t is None else f"{s['uid']}/{t}"
         return make_sample(s['frames'], m, self.classes, uid, audio=audio, mel=mel, labelled=s['labelled'], meta=meta)
+
+# %% ../nbs/02d_avsbench_semantic.ipynb #6bc93067
+@register_dataset('avsbench-semantic')
+def avsbench_semantic_data(
+    split:str, # 'train', 'val' or 'test'
+    root:str='data/AVSBench-semantic', # the AVSBench-semantic folder
+    size:int=224, # frame size
+    pad_to:int|None=None, # pad clips to this many frames (the reference: 10)
+    crop:int|None=None, # training crop after the scale augmentation (None: `size`)
+    frames_per_clip:int|None=None, # frames kept per training sample (None: all)
+    augment:AugmentCfg|None=None, # training augmentation
+):
+    "AVSBench-semantic as a recipe dataset."
+    return mapped(AVSBenchSemantic(root, split, size=size, pad_to=pad_to), train_transform(split, crop or size, augment, frames_per_clip))

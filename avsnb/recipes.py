@@ -116,7 +116,7 @@ for _sub in ('s4', 'ms3'):
 _SYN = dict(source='avsnb (CPU-sized; not a paper recipe)', seed=0, schedule=dict(kind='cosine', warmup=20),
             optim=dict(name='adamw', lr=2e-3, weight_decay=1e-4), clip_grad=5.0, epochs=4, batch_size=16,
             data=dict(kind='synthetic', root=None, variant='ms', size=96, n_train=4000, n_test=200,
-                      augment=dict(hflip=True, frames=1)),
+                      frames_per_clip=1, augment=dict(hflip=True)),
             eval=dict(protocols=['dataset-level'], every=1, monitor='J', valid_batch_size=10))
 register_recipe(Recipe(name='tpavi-synthetic', **_SYN,
     model=dict(name='tpavi', backbone='tiny', audio='small_cnn', num_classes=None, channels=32, presence_head=True, presence_gate=True),

@@ -15,12 +15,14 @@ import torch.nn.functional as F
 
 from .core import SAMPLE_RATE, IGNORE_INDEX, AVSDataError
 from .vpo import SegImage, SoundClip, build_vpo, VPODataset, VARIANTS, SPLITS
+from .registry import register_dataset, AVSConfigError
+from .transforms import AugmentCfg, train_transform
 
 # %% auto #0
 __all__ = ['SYN_CLASSES', 'SYN_NAMES', 'SHAPES', 'PATTERNS', 'SIZE_PRESETS', 'N_PARTIALS', 'TIMBRES', 'GENERATOR_VERSION',
            'hsv_to_rgb', 'render_clips', 'SyntheticImages', 'class_gallery', 'synth_sounds', 'SyntheticSounds',
            'default_data_root', 'synthetic_sources', 'build_synthetic', 'confusion', 'miou', 'every_object_oracle',
-           'generation_speed', 'class_colours', 'show_clip']
+           'generation_speed', 'class_colours', 'show_clip', 'synthetic_data']
 
 # %% ../nbs/02b_synthetic.ipynb #091f10b1
 SYN_CLASSES = {   # appearance of each class: shape, base hue, pattern (the look-alike cue)
@@ -473,3 +475,22 @@ def show_clip(
         ax.imshow(img * np.where(fg, 1.0, dim)[..., None], interpolation='nearest'); ax.axis('off')
         if 'objects' in s['meta']: ax.contour((s['meta']['objects'][t] > 0).numpy() & ~fg, levels=[0.5], colors='w', linewidths=0.5, linestyles=':')
         for c in np.unique(m[fg]): ax.contour(m == c, levels=[0.5], colors=[cols[c]], linewidths=2)
+
+# %% ../nbs/02b_synthetic.ipynb #15dc96b7
+@register_dataset('synthetic')
+def synthetic_data(
+    split:str, # 'train' or 'test'
+    root:str|None=None, # build folder (None: the cache under `default_data_root()`)
+    variant:str='ms', # 'ss', 'ms' or 'msmi'
+    size:int|str='cpu', # frame size, or 'cpu' (96) / 'default' (224)
+    n_train:int=800, # training clips
+    n_test:int=200, # test clips
+    seed:int=0, # the build's seed (not the training seed)
+    frames_per_clip:int|None=None, # frames kept per training sample (None: all)
+    augment:AugmentCfg|None=None, # training augmentation
+):
+    "The embedded synthetic benchmark as a recipe dataset (built on first use)."
+    from avsnb.vpo import VPODataset
+    if split not in ('train', 'test'): raise AVSConfigError(f"the synthetic benchmark has splits 'train' and 'test', not {split!r}")
+    r = build_synthetic(root, size=size, n_train=n_train, n_test=n_test, seed=seed, variants=(variant,))
+    return VPODataset(r, variant, split, transform=train_transform(split, None, augment, frames_per_clip))

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from .core import seed_everything, default_device, flat_frames
+from .registry import DATASETS, register_dataset, build_dataset, mapped, Mapped
 from .losses import seg_loss, frame_targets, avm_loss, presence_loss, CAVPLoss, contrastive_pairs, AudioBank
 from .recipes import Recipe, RECIPES, parse_overrides
 from .learner import (Learner, Callback, DeviceCB, MixedPrecisionCB, ClipGradCB, SchedCB, MetricsCB, LoggerCB,
@@ -19,74 +20,8 @@ from .learner import (Learner, Callback, DeviceCB, MixedPrecisionCB, ClipGradCB,
                            load_checkpoint, is_main_process)
 
 # %% auto #0
-__all__ = ['DATASETS', 'register_dataset', 'Mapped', 'build_dataset', 'RecipeLoss', 'CAVPPairsCB', 'param_groups',
-           'make_opt_func', 'recipe_model', 'build_learner', 'train', 'load_model', 'evaluate_checkpoint', 'train_cli',
-           'eval_cli']
-
-# %% ../nbs/06b_train.ipynb #93e786a2
-DATASETS: dict[str, Callable] = {}
-
-def register_dataset(kind:str):
-    "Decorator: register `fn(cfg, split) -> Dataset` for recipes whose `data.kind` is `kind`."
-    def deco(fn): DATASETS[kind] = fn; return fn
-    return deco
-
-def _augment(cfg, split):
-    "The training transform a data config asks for (augment dict and/or frames_per_clip); None for other splits."
-    if split != 'train' or not (cfg.get('augment') or cfg.get('frames_per_clip')): return None
-    from avsnb.transforms import Augment
-    a = cfg.get('augment') or {}; sc = a.get('scales', (1.0, 1.0)); j = a.get('jitter') or (0, 0, 0, 0)
-    scale = None if min(sc) == max(sc) == 1 else (min(sc), max(sc))
-    return Augment(size=cfg.get('crop') or cfg.get('size'), scale=scale, flip=0.5 if a.get('hflip') else 0.0,
-                   brightness=j[0], contrast=j[1], saturation=j[2], hue=j[3], frames=a.get('frames') or cfg.get('frames_per_clip'))
-
-class Mapped(torch.utils.data.Dataset):
-    "A dataset whose samples pass through `fn` (for loaders without a `transform` argument)."
-    def __init__(self, ds, fn): self.ds, self.fn = ds, fn
-    def __len__(self): return len(self.ds)
-    def __getitem__(self, i): return self.fn(self.ds[i])
-    def __getattr__(self, k):
-        if k in ('ds', 'fn'): raise AttributeError(k)
-        return getattr(self.ds, k)
-
-def _mapped(ds, fn): return ds if fn is None else Mapped(ds, fn)
-
-@register_dataset('synthetic')
-def _synthetic(cfg, split):
-    from avsnb.synthetic import build_synthetic
-    from avsnb.vpo import VPODataset
-    root = build_synthetic(cfg.get('root'), size=cfg.get('size', 'cpu'), n_train=cfg.get('n_train', 800),
-                           n_test=cfg.get('n_test', 200), seed=cfg.get('seed', 0), variants=(cfg.get('variant', 'ms'),))
-    return VPODataset(root, cfg.get('variant', 'ms'), 'train' if split == 'train' else 'test', transform=_augment(cfg, split))
-
-@register_dataset('vpo')
-def _vpo(cfg, split):
-    from avsnb.vpo import VPODataset, ReleasedVPODataset
-    root = Path(cfg['root']); sp = 'train' if split == 'train' else 'test'
-    if (root/'build.json').exists(): return VPODataset(root, cfg.get('variant', 'ms'), sp, channels=cfg.get('channels'), transform=_augment(cfg, split))
-    # released VPO images come at their own sizes: training crops to `crop`, evaluation resizes to it so batches stack
-    return ReleasedVPODataset(root, cfg.get('variant', 'ms'), sp, stereo=cfg.get('channels', 1) == 2,
-                              seconds=cfg.get('audio_seconds', 3.0), size=None if split == 'train' else cfg.get('crop'),
-                              transform=_augment(cfg, split))
-
-@register_dataset('avsbench-object')
-def _avsobj(cfg, split):
-    from avsnb.avsbench import AVSBenchObject
-    return _mapped(AVSBenchObject(cfg['root'], cfg.get('subset', 's4'), split, size=cfg.get('size', 224)), _augment(cfg, split))
-
-@register_dataset('avsbench-semantic')
-def _avss(cfg, split):
-    from avsnb.avsbench_semantic import AVSBenchSemantic
-    return _mapped(AVSBenchSemantic(cfg['root'], split, size=cfg.get('size', 224), pad_to=cfg.get('pad_to')), _augment(cfg, split))
-
-def build_dataset(
-    cfg:Mapping, # a recipe's `data` settings
-    split:str, # 'train', 'val' or 'test'
-):
-    "The dataset a recipe's data settings describe."
-    kind = cfg.get('kind')
-    if kind not in DATASETS: raise ValueError(f'unknown data kind {kind!r}; registered: {sorted(DATASETS)}')
-    return DATASETS[kind](dict(cfg), split)
+__all__ = ['RecipeLoss', 'CAVPPairsCB', 'param_groups', 'make_opt_func', 'recipe_model', 'build_learner', 'train', 'load_model',
+           'evaluate_checkpoint', 'train_cli', 'eval_cli']
 
 # %% ../nbs/06b_train.ipynb #a39b5062
 class RecipeLoss(nn.Module):

@@ -5,6 +5,7 @@
 # %% ../nbs/02_transforms.ipynb #10fe7c4e
 from __future__ import annotations
 import math
+from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import torch
@@ -14,7 +15,8 @@ from torchvision.transforms.v2 import functional as TF
 from .core import IGNORE_INDEX, normalize_frames, check_sample
 
 # %% auto #0
-__all__ = ['MASK_META_KEYS', 'hflip', 'resize', 'scale_crop', 'color_jitter', 'temporal_crop', 'Augment', 'eval_transform']
+__all__ = ['MASK_META_KEYS', 'hflip', 'resize', 'scale_crop', 'color_jitter', 'temporal_crop', 'Augment', 'eval_transform',
+           'AugmentCfg', 'train_transform']
 
 # %% ../nbs/02_transforms.ipynb #4a4f725f
 MASK_META_KEYS = ('objects',)   # per-pixel maps in `meta` that follow the masks through geometric transforms
@@ -182,3 +184,26 @@ def eval_transform(
 ):
     "The deterministic test-time transform: resize to `size` (or nothing)."
     return (lambda s: resize(s, size)) if size is not None else (lambda s: _copy(s))
+
+# %% ../nbs/02_transforms.ipynb #76a4949c
+@dataclass
+class AugmentCfg:
+    "A recipe's training augmentation (`data.augment`): flip, random scale + crop, colour jitter."
+    hflip:bool=False # flip half of the clips horizontally (stereo channels and pans mirrored)
+    scales:tuple[float, float]=(1.0, 1.0) # random scale range before the crop; (1, 1): no scaling
+    jitter:tuple[float, float, float, float]|None=None # colour jitter (brightness, contrast, saturation, hue); None: off
+
+def train_transform(
+    split:str, # the split being built: only 'train' is augmented
+    size:int|Sequence[int]|None, # the output (h, w) of the crop (None keeps each sample's size)
+    augment:AugmentCfg|None=None, # the recipe's augmentation (None: none)
+    frames_per_clip:int|None=None, # keep a random window of this many frames per sample (None: all)
+    seed:int|None=None, # seed of the transform's own generator (None: torch's global generator)
+):
+    "The training transform a recipe's data settings ask for; None when there is nothing to do (or not 'train')."
+    if split != 'train' or (augment is None and not frames_per_clip): return None
+    a = augment or AugmentCfg()
+    lo, hi = min(a.scales), max(a.scales)
+    j = a.jitter or (0.0, 0.0, 0.0, 0.0)
+    return Augment(size=size, scale=None if lo == hi == 1 else (lo, hi), flip=0.5 if a.hflip else 0.0,
+                   brightness=j[0], contrast=j[1], saturation=j[2], hue=j[3], seed=seed, frames=frames_per_clip)

@@ -16,12 +16,14 @@ from PIL import Image
 
 from .core import (SAMPLE_RATE, IGNORE_INDEX, AVSDataError, DataReport, make_sample, normalize_frames)
 from .audio import load_audio, save_audio, resample, vggish_mel
+from .registry import register_dataset, AVSConfigError
+from .transforms import AugmentCfg, train_transform
 
 # %% auto #0
 __all__ = ['TOY_CLASS_MAP', 'SPLITS', 'VARIANTS', 'PAIR_COLUMNS', 'VPO_CLASSES', 'VPO_COCO_IDS', 'VPO_CSV', 'VPO_COLUMNS',
            'SegImage', 'SoundClip', 'ImageSource', 'SoundSource', 'ListImages', 'ListSounds', 'FolderSounds',
            'ToyPolygons', 'ToyTones', 'plan_vpo', 'render_row', 'build_vpo', 'VPODataset', 'vpo_mask_lut',
-           'read_vpo_table', 'ReleasedVPODataset', 'write_vpo_fixture', 'check_vpo']
+           'read_vpo_table', 'ReleasedVPODataset', 'write_vpo_fixture', 'check_vpo', 'vpo_data']
 
 # %% ../nbs/02a_vpo.ipynb #eac7c958
 @dataclass
@@ -838,3 +840,23 @@ def check_vpo(
     elif (root / 'VPO').is_dir() or any((root / d).is_dir() for d, _ in VPO_CSV.values()): _check_released(root, rep, deep)
     else: rep.add(root, 'neither an avsnb VPO build (build.json) nor a released VPO tree (VPO/VPO-SS|MS|MSMI)')
     return rep
+
+# %% ../nbs/02a_vpo.ipynb #79757c60
+@register_dataset('vpo')
+def vpo_data(
+    split:str, # 'train' or 'test'
+    root:str='data/VPO', # a `build_vpo` folder, or the folder holding the released VPO files
+    variant:str='ms', # 'ss', 'ms' or 'msmi'
+    channels:int|None=None, # 1 mono, 2 stereo (None: as stored; released VPO: mono)
+    crop:int|None=None, # training crop / evaluation size (None: as stored)
+    audio_seconds:float=3.0, # released VPO: seconds of sound per image
+    frames_per_clip:int|None=None, # frames kept per training sample (None: all)
+    augment:AugmentCfg|None=None, # training augmentation
+):
+    "A VPO benchmark (built or released) as a recipe dataset."
+    if split not in SPLITS: raise AVSConfigError(f'VPO has splits {SPLITS}, not {split!r}')
+    if channels not in (None, 1, 2): raise AVSConfigError(f'setting data.channels must be 1 or 2, got {channels!r}')
+    r, tf = Path(root), train_transform(split, crop, augment, frames_per_clip)
+    if (r/'build.json').exists(): return VPODataset(r, variant, split, channels=channels, size=None if split == 'train' else crop, transform=tf)
+    return ReleasedVPODataset(r, variant, split, stereo=channels == 2, seconds=audio_seconds,
+                              size=None if split == 'train' else crop, transform=tf)
