@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_learner.ipynb #d9d0185c
 from __future__ import annotations
-import json, math, os, random, time
+import errno, json, math, os, pickle, random, signal, time, zipfile
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
@@ -22,8 +22,8 @@ from .core import collate, default_device, to_device, flat_frames
 __all__ = ['CancelFitException', 'CancelEpochException', 'CancelBatchException', 'Callback', 'run_cbs', 'Learner', 'RecorderCB',
            'DeviceCB', 'MixedPrecisionCB', 'ClipGradCB', 'sched_factor', 'SchedCB', 'MetricsCB', 'is_main_process',
            'LoggerCB', 'ProgressCB', 'NonFiniteLossError', 'NaNGuardCB', 'ResumableSampler', 'SeededDataset',
-           'make_loader', 'EpochCB', 'rng_state', 'set_rng_state', 'atomic_save', 'learner_state', 'load_checkpoint',
-           'restore_learner', 'CheckpointCB', 'init_distributed', 'DDPCB']
+           'make_loader', 'EpochCB', 'rng_state', 'set_rng_state', 'CheckpointError', 'atomic_save', 'learner_state',
+           'load_checkpoint', 'restore_learner', 'CheckpointCB', 'InterruptCB', 'init_distributed', 'DDPCB']
 
 # %% ../nbs/06_learner.ipynb #ba4adf1e
 class CancelFitException(Exception): "Raise in a callback to stop training cleanly."
@@ -63,9 +63,10 @@ class Learner:
                  lr:float=1e-3, # base learning rate
                  cbs:Sequence[Callback]=(), # callbacks
                  param_groups:Callable|None=None, # model -> list of param-group dicts (default: all trainable params)
+                 valid_when:Callable[[int], bool]|None=None, # epoch (0-based) -> validate after it? (default: every epoch)
                 ):
         self.model, self.train_dl, self.valid_dl, self.loss_func = model, train_dl, valid_dl, loss_func
-        self.opt_func, self.lr, self.param_groups = opt_func, lr, param_groups
+        self.opt_func, self.lr, self.param_groups, self.valid_when = opt_func, lr, param_groups, valid_when
         self.cbs = list(cbs)
         self.epoch = self.step_in_epoch = self.iter = 0
         self.n_epochs, self.training, self.opt = 0, False, None
@@ -118,9 +119,10 @@ class Learner:
     def _fit(self, train, valid):
         while self.epoch < self.n_epochs:
             if train: self.one_epoch(True)
-            if valid: self.one_epoch(False)
+            if valid and (not train or self.valid_when is None or self.valid_when(self.epoch)): self.one_epoch(False)
             if not train: break
             self.epoch += 1; self.step_in_epoch = 0
+            self.callback('after_epoch_done')   # counters advanced: the state a resume continues from
 
     def fit(self,
             n_epochs:int=1, # train until this many epochs are done (a resumed run continues up to it)
@@ -283,12 +285,16 @@ class ProgressCB(Callback):
 class NonFiniteLossError(RuntimeError): "Training stopped because the loss was NaN or infinite."
 
 class NaNGuardCB(Callback):
-    "Stop training (raise `NonFiniteLossError`) as soon as a training loss is NaN/inf; nothing is stepped or saved after it."
+    "Stop training (raise `NonFiniteLossError`) at a NaN/inf training loss; `last.pt` is rolled back to before the step that diverged."
     order = -5
     def after_loss(self, learn):
         if learn.training and not torch.isfinite(learn.loss.detach()).all():
+            ck, kept = next((c for c in learn.cbs if hasattr(c, 'rollback')), None), None   # the CheckpointCB, if any
+            if ck is not None: kept = ck.rollback(learn)
+            where = (f'last.pt holds iteration {kept} (saved before the step that diverged)' if kept is not None else
+                     'no checkpoint holds a state after the step that diverged' if ck is not None else 'no checkpoints are written by this run')
             raise NonFiniteLossError(f'non-finite training loss ({float(learn.loss.detach())}) at epoch {learn.epoch}, iteration {learn.iter} '
-                                     f'(clips {learn.batch.get("uid")}); training stopped, the last checkpoint is the last good state')
+                                     f'(clips {learn.batch.get("uid")}): the update of iteration {learn.iter - 1} diverged; training stopped; {where}')
 
 # %% ../nbs/06_learner.ipynb #b08da282
 class ResumableSampler(Sampler):
@@ -373,13 +379,26 @@ def set_rng_state(st:dict):
     npst = json.loads(st['numpy']); np.random.set_state((npst[0], np.array(npst[1], dtype=np.uint32), *npst[2:]))
     if 'cuda' in st and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
 
-def atomic_save(obj, path:str|Path):
-    "torch.save to a temporary file in the same folder, fsync, then rename over `path`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+class CheckpointError(RuntimeError):
+    "A checkpoint cannot be written or read: the message names the file, what is wrong and what to do."
+    def __init__(self, path, reason:str): self.path = str(path); super().__init__(f'{path}: {reason}')
+
+def atomic_save(obj, path:str|Path, keep_previous:bool=False):
+    "torch.save to a temporary file in the same folder, fsync, then rename over `path` (the old one to `prev.*` if asked)."
+    path = Path(path)
     tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
-    with open(tmp, 'wb') as f:
-        torch.save(obj, f); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, 'wb') as f:
+            torch.save(obj, f); f.flush(); os.fsync(f.fileno())
+        if keep_previous and path.exists(): os.replace(path, path.with_name('prev.' + path.name))
+        os.replace(tmp, path)
+    except (OSError, RuntimeError) as e:
+        tmp.unlink(missing_ok=True)
+        err = getattr(e, 'errno', None) or getattr(e.__cause__, 'errno', None)
+        why = ('the disk is full' if err == errno.ENOSPC or 'No space left' in str(e) else
+               'the folder is not writable' if err in (errno.EACCES, errno.EPERM, errno.EROFS) else f'cannot write ({e})')
+        raise CheckpointError(path, f'{why}; nothing was written there (the previous checkpoint, if any, is intact)') from e
 
 def _unwrap(m): return m.module if hasattr(m, 'module') else m
 
@@ -390,9 +409,24 @@ def learner_state(learn:Learner, **info) -> dict:
                 epoch=learn.epoch, step_in_epoch=learn.step_in_epoch, iter=learn.iter, rng=rng_state(),
                 extra={k: v.state_dict() for k, v in learn.extra_state.items()}, info=info)
 
-def load_checkpoint(path:str|Path, map_location='cpu') -> dict:
-    "Load a checkpoint safely (`weights_only=True`)."
-    return torch.load(path, map_location=map_location, weights_only=True)
+def load_checkpoint(
+    path:str|Path, # a checkpoint file
+    map_location='cpu', # where tensors are loaded
+    need:Sequence[str]=(), # keys the caller needs (e.g. ('model', 'info') for an avsnb training checkpoint)
+) -> dict:
+    "Load a checkpoint safely (`weights_only=True`: tensors and plain containers only); errors name the file."
+    path = Path(path)
+    if not path.is_file(): raise CheckpointError(path, 'no such file' if not path.exists() else 'not a file')
+    try: ck = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        raise CheckpointError(path, 'refused: it holds Python objects other than tensors and plain containers; avsnb never '
+                                    'unpickles those (it is not a weights file, or not a safe one)') from None
+    except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as e:
+        raise CheckpointError(path, f'unreadable: truncated or not a PyTorch checkpoint ({str(e).splitlines()[0][:120]})') from None
+    if need:
+        miss = [k for k in need if not isinstance(ck, Mapping) or k not in ck]
+        if miss: raise CheckpointError(path, f"not an avsnb training checkpoint (no {', '.join(map(repr, miss))}; a bare state dict?)")
+    return ck
 
 def restore_learner(learn:Learner, ck:dict):
     "Put a checkpoint's state back into `learn` (model, optimiser, scaler, counters, RNGs, extra state)."
@@ -406,37 +440,76 @@ def restore_learner(learn:Learner, ck:dict):
 
 # %% ../nbs/06_learner.ipynb #a1060557
 class CheckpointCB(Callback):
-    "Atomic checkpoints: `last.pt` every `every` steps and per epoch, `best.pt` on the best `monitor`; resume from `last.pt`."
+    "Atomic checkpoints: `last.pt` every `every` steps and at each epoch's end, `best.pt` on the best `monitor`; resume from `last.pt`."
     order = 80
     def __init__(self,
                  folder:str|Path, # where checkpoints go
                  every:int=0, # also save every `every` training steps (0: only at epoch ends)
                  monitor:str|None=None, # metric key to keep the best of (e.g. 'miou')
                  mode:str='max', # 'max' or 'min' for `monitor`
-                 resume:bool=False, # restore folder/last.pt (if it exists) before training
+                 resume:bool=False, # restore folder/last.pt before training (it must exist)
                  info:dict|None=None, # stored in every checkpoint (recipe, class names, …)
                 ):
         self.folder, self.every, self.monitor, self.mode, self.resume = Path(folder), every, monitor, mode, resume
-        self.info, self.best = dict(info or {}), None
+        self.info, self.best, self.saved_iter = dict(info or {}), None, None
     def before_fit(self, learn):
         last = self.folder/'last.pt'
-        if self.resume and last.exists():
-            ck = load_checkpoint(last); restore_learner(learn, ck)
-            self.best = ck['info'].get('best')
-            learn.resumed_from = (ck['epoch'], ck['step_in_epoch'])
+        if not self.resume: return
+        if not last.exists() and (self.folder/'prev.last.pt').exists(): last = self.folder/'prev.last.pt'   # killed between two renames
+        if not last.exists(): raise CheckpointError(self.folder/'last.pt', 'nothing to resume from (no such file); start without resume')
+        ck = load_checkpoint(last, need=('model', 'epoch', 'iter')); restore_learner(learn, ck)
+        self.best, self.saved_iter = ck.get('info', {}).get('best'), ck['iter']
+        learn.resumed_from = (ck['epoch'], ck['step_in_epoch'])
     def save(self, learn, name='last.pt'):
-        if is_main_process(): atomic_save(learner_state(learn, **self.info, best=self.best, metrics=getattr(learn, 'metrics', {})), self.folder/name)
+        if not is_main_process(): return
+        atomic_save(learner_state(learn, **self.info, best=self.best, metrics=getattr(learn, 'metrics', {})), self.folder/name,
+                    keep_previous=name == 'last.pt')
+        if name == 'last.pt': self.saved_iter = learn.iter
+    def save_after_batch(self, learn):
+        "Save `last.pt` as the state *after* the current training batch (counters advanced)."
+        learn.iter += 1; learn.step_in_epoch += 1
+        try: self.save(learn)
+        finally: learn.iter -= 1; learn.step_in_epoch -= 1
     def after_batch(self, learn):
-        if learn.training and self.every and (learn.iter + 1) % self.every == 0:
-            learn.iter += 1; learn.step_in_epoch += 1       # the state *after* this batch
-            try: self.save(learn)
-            finally: learn.iter -= 1; learn.step_in_epoch -= 1
+        if learn.training and self.every and (learn.iter + 1) % self.every == 0: self.save_after_batch(learn)
+    def after_epoch_done(self, learn): self.save(learn)
     def after_epoch(self, learn):
         if learn.training: return
         v = getattr(learn, 'metrics', {}).get(self.monitor) if self.monitor else None
         if v is not None and (self.best is None or (v > self.best if self.mode == 'max' else v < self.best)):
             self.best = v; self.save(learn, 'best.pt')
-    def after_fit(self, learn): self.save(learn)
+    def after_fit(self, learn):
+        if self.saved_iter != learn.iter: self.save(learn)
+    def rollback(self, learn) -> int|None:
+        "Called when iteration `learn.iter` gives a non-finite loss: if `last.pt` holds exactly the weights that gave it, put the previous one back. Returns the iteration `last.pt` now holds."
+        last, prev = self.folder/'last.pt', self.folder/'prev.last.pt'
+        if not is_main_process() or not last.exists(): return None
+        if self.saved_iter == learn.iter:         # saved after the update that diverged
+            if not prev.exists(): last.unlink(); self.saved_iter = None; return None
+            os.replace(prev, last); self.saved_iter = int(load_checkpoint(last)['iter'])
+        return self.saved_iter
+
+# %% ../nbs/06_learner.ipynb #ff5b6d53
+class InterruptCB(Callback):
+    "On SIGINT/SIGTERM: finish the batch, save `last.pt`, stop cleanly (`learn.interrupted` = the signal's name)."
+    order = 85
+    def before_fit(self, learn):
+        import threading
+        self.sig, self.old = None, {}
+        learn.interrupted = None
+        if threading.current_thread() is not threading.main_thread(): return
+        for s in (signal.SIGINT, signal.SIGTERM): self.old[s] = signal.getsignal(s); signal.signal(s, self._handler)
+    def _handler(self, signum, frame):
+        if self.sig is not None and signum == signal.SIGINT: raise KeyboardInterrupt   # a second Ctrl-C: now
+        self.sig = signal.Signals(signum).name
+    def after_batch(self, learn):
+        if self.sig is None: return
+        ck = learn.cb(CheckpointCB)
+        if ck is not None: ck.save_after_batch(learn) if learn.training else ck.save(learn)
+        learn.interrupted = self.sig
+        raise CancelFitException()
+    def cleanup_fit(self, learn):
+        for s, h in self.old.items(): signal.signal(s, h)
 
 # %% ../nbs/06_learner.ipynb #41406d28
 def init_distributed() -> tuple[int, int, torch.device]:
