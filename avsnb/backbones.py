@@ -15,10 +15,11 @@ import torchvision
 import timm
 
 from .core import AVSDataError, BINARY_CLASSES, SAMPLE_RATE, make_sample, collate, normalize_frames
+from .registry import MODELS
 
 # %% auto #0
-__all__ = ['BACKBONES', 'MODELS', 'read_state_dict', 'find_weights', 'fit_state_dict', 'Backbone', 'TorchvisionResNet',
-           'TimmBackbone', 'build_backbone', 'count_params', 'register_model', 'build_model', 'toy_batch']
+__all__ = ['BACKBONES', 'read_state_dict', 'find_weights', 'fit_state_dict', 'Backbone', 'TorchvisionResNet', 'TimmBackbone',
+           'build_backbone', 'count_params', 'register_model', 'build_model', 'toy_batch']
 
 # %% ../nbs/03a_backbones.ipynb #fb5a5555
 _WRAPPERS = ('state_dict', 'model', 'model_state', 'model_state_dict', 'module', 'net')
@@ -219,27 +220,17 @@ def count_params(
     return sum(p.numel() for p in m.parameters() if p.requires_grad or not trainable)
 
 # %% ../nbs/03a_backbones.ipynb #3b31f250
-MODELS: dict[str, Callable[..., nn.Module]] = {}
-
 def register_model(
     name:str, # the name `build_model` will know it by
 ):
-    "Decorator: register a model class or builder function under `name`."
-    def deco(fn):
-        MODELS[name] = fn
-        return fn
-    return deco
+    "Decorator: register a model class or builder function under `name` (in `avsnb.registry.MODELS`; a second, different object under the same name raises)."
+    return MODELS.register(name)
 
 def build_model(
     name:str, # a registered model ('tpavi', 'cavp', ...)
     **kwargs, # its arguments: backbone=..., num_classes=..., audio=..., weights_dir=...
 ) -> nn.Module:
-    "Build a registered model by name (its module `avsnb.<name>` is imported on first use)."
-    if name not in MODELS:
-        try: importlib.import_module(f'avsnb.{name}')
-        except ModuleNotFoundError as e:
-            if e.name != f'avsnb.{name}': raise
-    if name not in MODELS: raise ValueError(f'unknown model {name!r}; registered: {sorted(MODELS)}')
+    "Build a registered model by name (its module `avsnb.<name>` is imported on first use; an unknown name fails with suggestions)."
     return MODELS[name](**kwargs)
 
 # %% ../nbs/03a_backbones.ipynb #26d7a988

@@ -8,8 +8,8 @@ import dataclasses, difflib, importlib, inspect, types, typing
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 # %% auto #0
-__all__ = ['DATASETS', 'AVSConfigError', 'suggest', 'Registry', 'coerce', 'check_settings', 'check_fields', 'register_dataset',
-           'build_dataset', 'Mapped', 'mapped']
+__all__ = ['DATASETS', 'MODELS', 'LOSSES', 'OPTIMIZERS', 'SCHEDULES', 'AVSConfigError', 'suggest', 'Registry', 'coerce',
+           'check_settings', 'check_fields', 'register_dataset', 'build_dataset', 'Mapped', 'mapped']
 
 # %% ../nbs/00a_registry.ipynb #72c529c4
 class AVSConfigError(ValueError):
@@ -215,3 +215,9 @@ class Mapped:
 def mapped(ds, fn:Callable|None):
     "`ds` itself when `fn` is None, else `Mapped(ds, fn)`."
     return ds if fn is None else Mapped(ds, fn)
+
+# %% ../nbs/00a_registry.ipynb #b9215980
+MODELS = Registry('model', lambda n: f'avsnb.{n}')                  # 'tpavi' lives in avsnb.tpavi, 'cavp' in avsnb.cavp
+LOSSES = Registry('loss kind', lambda n: 'avsnb.train')
+OPTIMIZERS = Registry('optimiser', lambda n: 'avsnb.train')
+SCHEDULES = Registry('schedule kind', lambda n: 'avsnb.train')
