@@ -4,39 +4,73 @@
 
 # %% ../nbs/09_cli.ipynb #916b6b74
 from __future__ import annotations
-import argparse, importlib, importlib.util, sys, time
-import torch
+import argparse, importlib, importlib.util, os, sys, tempfile, time, traceback
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['COMMANDS', 'main', 'build_synthetic_cli', 'demo', 'demo_cli']
+__all__ = ['COMMANDS', 'main', 'build_synthetic_cli']
 
 # %% ../nbs/09_cli.ipynb #8a606e42
 COMMANDS = {  # name: (module, function, one-line help)
-    'demo': ('avsnb.cli', 'demo_cli', 'run the main job on the embedded synthetic benchmark'),
-    'check-data': ('avsnb.check', 'check_data_cli', 'check a dataset on disk: one line per bad file, exit 1 on problems'),
-    'train': ('avsnb.train', 'train_cli', 'train a recipe (avsnb train RECIPE --key value …; --resume to continue)'),
+    'demo': ('avsnb.demo', 'demo_cli', 'run the main job: build the synthetic benchmark, train, evaluate, report'),
+    'recipes': ('avsnb.train', 'recipes_cli', 'list the recipes, or print one resolved (avsnb recipes NAME [--key value …])'),
+    'train': ('avsnb.train', 'train_cli', 'train a recipe (avsnb train RECIPE --key value …; --resume, --dry-run)'),
     'eval': ('avsnb.train', 'eval_cli', 'evaluate a checkpoint under named protocols (avsnb eval CKPT [DATA])'),
+    'check-data': ('avsnb.check', 'check_data_cli', 'check a dataset on disk: one line per bad file, exit 1 on problems'),
     'build-vpo': ('avsnb.cli', 'build_synthetic_cli', 'build the embedded synthetic VPO benchmark (ss, ms, msmi) on disk'),
 }
 
 def _available(module:str) -> bool:
     return importlib.util.find_spec(module) is not None
 
+def _exit_code(e:BaseException) -> int|None:
+    "The documented exit code of an expected failure (None: unexpected)."
+    from avsnb.registry import AVSConfigError
+    from avsnb.core import AVSDataError
+    from avsnb.learner import CheckpointError, NonFiniteLossError
+    from avsnb.train import RunFolderError
+    for cls, code in ((AVSConfigError, 2), (AVSDataError, 3), (CheckpointError, 4), (RunFolderError, 5), (NonFiniteLossError, 7)):
+        if isinstance(e, cls): return code
+    if isinstance(e, OSError) and e.errno is not None and getattr(e, 'filename', None): return 6
+    return None
+
+def _say(e:BaseException) -> str:
+    if isinstance(e, OSError) and getattr(e, 'filename', None) and not str(e).startswith(str(e.filename)):
+        return f'{e.filename}: {e.strerror or e}'
+    return str(e)
+
 def main(
     argv:list[str]|None=None, # arguments (default: sys.argv[1:])
 ) -> int:
-    "The `avsnb` console command: dispatch to a sub-command and return its exit code."
+    "The `avsnb` console command: dispatch to a sub-command, turn expected failures into one line and an exit code."
     argv = sys.argv[1:] if argv is None else list(argv)
+    debug = os.environ.get('AVSNB_DEBUG', '') not in ('', '0')
+    if '--debug' in argv: argv.remove('--debug'); debug = True
     cmds = {k: v for k, v in COMMANDS.items() if _available(v[0])}
+    if argv and argv[0] == '--version':
+        from avsnb import __version__; print(f'avsnb {__version__}'); return 0
     if not argv or argv[0] in ('-h', '--help'):
-        print('usage: avsnb COMMAND [options]   (avsnb COMMAND --help for its options)\n\ncommands:')
+        print('usage: avsnb [--debug] COMMAND [options]   (avsnb COMMAND --help for its options; avsnb --version)\n\ncommands:')
         for k, (_, _, h) in cmds.items(): print(f'  {k:<12} {h}')
         return 0 if argv else 2
     if argv[0] not in cmds:
-        print(f"avsnb: unknown command {argv[0]!r}; choose from {', '.join(cmds)}", file=sys.stderr); return 2
+        from avsnb.registry import suggest
+        print(f"avsnb: unknown command {argv[0]!r}{suggest(argv[0], list(cmds))}", file=sys.stderr); return 2
     mod, fn, _ = cmds[argv[0]]
-    return int(getattr(importlib.import_module(mod), fn)(argv[1:]) or 0)
+    try: return int(getattr(importlib.import_module(mod), fn)(argv[1:]) or 0)
+    except SystemExit as e: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)   # argparse
+    except KeyboardInterrupt:
+        print('avsnb: interrupted', file=sys.stderr); return 130
+    except Exception as e:
+        if debug: raise
+        code = _exit_code(e)
+        if code is not None:
+            print(f'avsnb {argv[0]}: {_say(e)}', file=sys.stderr); return code
+        log = Path(tempfile.gettempdir())/f'avsnb-error-{os.getpid()}.log'
+        log.write_text(''.join(traceback.format_exception(e)))
+        print(f'avsnb {argv[0]}: unexpected error: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""}\n'
+              f'this is a bug in avsnb; the traceback is in {log} (or rerun with --debug)', file=sys.stderr)
+        return 1
 
 # %% ../nbs/09_cli.ipynb #eb52c929
 #| eval: false
@@ -57,104 +91,4 @@ def build_synthetic_cli(argv=None) -> int:
     t0 = time.time()
     root = build_synthetic(a.root, size=size, n_train=a.n_train, n_test=a.n_test, seed=a.seed, variants=a.variants, progress=True)
     print(f'synthetic benchmark at {root} ({time.time() - t0:.1f} s)')
-    return 0
-
-# %% ../nbs/09_cli.ipynb #5a334ecc
-def _curves(run:Path, path:Path):
-    "Training loss per step and the monitored test metrics per epoch, from a run's log.jsonl."
-    import json, matplotlib.pyplot as plt
-    recs = [json.loads(l) for l in (run/'log.jsonl').read_text().splitlines() if l.strip()]
-    steps = [r for r in recs if r['kind'] == 'step']; eps = [r for r in recs if r['kind'] == 'epoch' and 'dataset-level/J' in r]
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.2))
-    a.plot([r['iter'] for r in steps], [r['loss'] for r in steps], lw=1, label='total')
-    for k in ('seg', 'presence', 'avm', 'contrastive'):
-        if steps and k in steps[0]: a.plot([r['iter'] for r in steps], [r[k] for r in steps], lw=1, label=k)
-    a.set_yscale('log'); a.set_xlabel('step'); a.set_title('training loss', fontsize=10); a.legend(fontsize=8)
-    b.plot([r['epoch'] + 1 for r in eps], [r['dataset-level/J'] for r in eps], 'o-', label='mIoU')
-    b.plot([r['epoch'] + 1 for r in eps], [r['dataset-level/F'] for r in eps], 's--', label='F (β²=0.3)')
-    b.set_ylim(0, 1); b.set_xlabel('epoch'); b.xaxis.get_major_locator().set_params(integer=True); b.set_title('test, dataset-level', fontsize=10); b.legend(fontsize=8)
-    fig.tight_layout(); fig.savefig(path, dpi=90); plt.close(fig)
-
-def _md_table(df) -> str:
-    "A DataFrame as a markdown table (index first)."
-    cols = [df.index.name or ''] + [str(c) for c in df.columns]
-    rows = [[str(i)] + [str(v) for v in r] for i, r in zip(df.index, df.itertuples(index=False))]
-    return '\n'.join(['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)] + ['| ' + ' | '.join(r) + ' |' for r in rows])
-
-def demo(
-    out:str|Path='reports/demo', # report folder
-    recipe:str='tpavi-synthetic', # the recipe to train (a CPU-sized one)
-    overrides:dict|None=None, # dotted-key recipe overrides, e.g. {'epochs': 1}
-    n_show:int=4, # test clips to draw
-    device:str|None=None, # where to train (default: the best available)
-    progress:bool=True, # progress bars
-) -> dict:
-    "The main job: build the synthetic benchmark, train the CPU recipe, evaluate, test audio dependence, write a report."
-    import json, matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    from avsnb.recipes import RECIPES
-    from avsnb.train import train, build_dataset
-    from avsnb.synthetic import every_object_oracle
-    from avsnb.vpo import VPODataset
-    from avsnb.evaluate import evaluate
-    from avsnb.dependence import audio_dependence, sounding_classes, retarget
-    from avsnb.viz import show_sample
-    from avsnb.audio import save_audio
-    t0 = time.time(); out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    r = RECIPES[recipe].override(**(overrides or {}))
-    test_ds = build_dataset(r.data, 'test')                       # builds the benchmark (or finds it)
-    t_build = time.time() - t0
-    root, variant = test_ds.root, test_ds.variant
-    learn = train(r, out/'run', progress=progress, device=device)
-    t_train = time.time() - t0 - t_build
-    model = learn.model.eval()
-    ds = VPODataset(root, variant, 'test', with_objects=True)
-    rep = evaluate(model, ds, protocols=['dataset-level', 'robustness/silent', 'robustness/noise'], batch_size=10,
-                   device=next(model.parameters()).device, model_name=recipe, dataset_name=f'synthetic {variant} test')
-    dep = audio_dependence(model, ds, batch_size=10, keep=n_show)
-    oracle, _ = every_object_oracle(ds)
-    t_eval = time.time() - t0 - t_build - t_train
-    tab = dep['table']
-    J, Js = tab.loc['own', 'mIoU_vs_original'], tab.loc['shuffled', 'mIoU_vs_original']
-    goal = dict(miou=float(J), miou_goal=0.75, miou_met=bool(J >= 0.75), shuffled_miou=float(Js), drop_points=float(100 * (J - Js)),
-                drop_goal_points=30.0, drop_met=bool(J - Js >= 0.30))
-    _curves(out/'run', out/'curves.png')
-    shown = []
-    for i in range(min(n_show, len(ds))):
-        s = ds[i]; j = int(dep['donors']['swapped'][i]); d = ds[j]
-        implied = retarget(s['meta']['objects'], sounding_classes(d))
-        preds = {'own audio': dep['preds']['own'][i], 'swapped audio': dep['preds']['swapped'][i],
-                 'implied masks': implied, 'silence': dep['preds']['silent'][i]}
-        fig = show_sample(s, preds, size=1.6, alpha=0.7, title=f"{s['uid']} (swapped audio: {d['uid']})")
-        fig.savefig(out/f'clip{i}.png', dpi=80); plt.close(fig)
-        save_audio(out/f'clip{i}.wav', s['audio']); save_audio(out/f'clip{i}_swapped.wav', d['audio'])
-        shown.append(dict(clip=s['uid'], swapped_with=d['uid'], png=f'clip{i}.png', wav=f'clip{i}.wav', swapped_wav=f'clip{i}_swapped.wav'))
-    secs = time.time() - t0
-    res = dict(recipe=r.to_dict(), benchmark=str(root), variant=variant, goal=goal, evaluation=rep.to_dict(),
-               audio_dependence=json.loads(tab.reset_index().to_json(orient='records')),
-               audio_blind_oracle_miou=float(oracle), clips=shown,
-               seconds=dict(build=round(t_build, 1), train=round(t_train, 1), evaluate=round(t_eval, 1), total=round(secs, 1)),
-               torch_threads=torch.get_num_threads())
-    (out/'metrics.json').write_text(json.dumps(res, indent=1, default=float))
-    md = [f'# avsnb demo: `{recipe}` on synthetic {variant}', '',
-          f"Total {secs:.0f} s (build {t_build:.0f} s, train {t_train:.0f} s, evaluate {t_eval:.0f} s), {torch.get_num_threads()} torch threads.", '',
-          '## Evaluation (final model, test split)', '', rep.table(), '',
-          '## Audio dependence (same test clips, other sounds; dataset-level mIoU)', '', _md_table(tab.round(3)), '',
-          f"Audio-blind 'segment every object' oracle: mIoU {oracle:.3f}.", '', '## Goal', '',
-          f"- test mIoU {J:.3f} (goal ≥ 0.75): {'met' if goal['miou_met'] else 'NOT met'}",
-          f"- shuffled-audio mIoU {Js:.3f}, {goal['drop_points']:.1f} points lower (goal ≥ 30): {'met' if goal['drop_met'] else 'NOT met'}"]
-    (out/'metrics.md').write_text('\n'.join(md) + '\n')
-    print('\n'.join(md[2:]) + f'\n\nreport written to {out}')
-    return res
-
-def demo_cli(argv=None) -> int:
-    "`avsnb demo`: the main job."
-    from avsnb.recipes import parse_overrides
-    p = argparse.ArgumentParser(prog='avsnb demo', description=demo.__doc__ + ' Extra --key value pairs override the recipe.', allow_abbrev=False)
-    p.add_argument('--out', default='reports/demo', help='report folder (default: reports/demo)')
-    p.add_argument('--recipe', default='tpavi-synthetic', help='the recipe to train (default: tpavi-synthetic)')
-    p.add_argument('--n-show', type=int, default=4, help='test clips to draw')
-    p.add_argument('--device', default=None); p.add_argument('--no-progress', action='store_true')
-    a, rest = p.parse_known_args(argv)
-    res = demo(a.out, a.recipe, parse_overrides(rest), a.n_show, a.device, not a.no_progress)
     return 0

@@ -199,16 +199,27 @@ def sched_factor(kind:str, it:int, total:int, power:float=0.9, warmup:int=0) -> 
     raise ValueError(f"unknown schedule {kind!r}: use 'constant', 'poly' or 'cosine'")
 
 class SchedCB(Callback):
-    "Set every param group's lr to `initial_lr × factor` before each training batch; `total` iterations in all."
+    "Set each param group's lr to `initial_lr × factor` before each training batch (groups with `scheduled=False` keep theirs)."
     order = 5
-    def __init__(self, kind:str='poly', total:int|None=None, power:float=0.9, warmup:int=0):
-        self.kind, self.total, self.power, self.warmup = kind, total, power, warmup
+    def __init__(self,
+                 kind:str='poly', # 'constant', 'poly' or 'cosine'
+                 total:int|None=None, # iterations (or epochs, with per='epoch') in all; None: the whole fit
+                 power:float=0.9, # poly power
+                 warmup:int=0, # linear warm-up iterations
+                 per:str='iteration', # progress per 'iteration' or per 'epoch'
+                ):
+        if per not in ('iteration', 'epoch'): raise ValueError(f"per must be 'iteration' or 'epoch', got {per!r}")
+        self.kind, self.total, self.power, self.warmup, self.per = kind, total, power, warmup, per
     def before_fit(self, learn):
-        if self.total is None: self.total = learn.n_epochs * len(learn.train_dl)
+        if self.total is None: self.total = learn.n_epochs * (len(learn.train_dl) if self.per == 'iteration' else 1)
     def before_batch(self, learn):
         if not learn.training: return
-        f = sched_factor(self.kind, learn.iter, self.total, self.power, self.warmup)
-        for g in learn.opt.param_groups: g['lr'] = g['initial_lr'] * f
+        it = learn.iter if self.per == 'iteration' else learn.epoch
+        f = sched_factor(self.kind, it, self.total, self.power, self.warmup if self.per == 'iteration' else 0)
+        if self.per == 'epoch' and self.warmup and learn.iter < self.warmup: f *= (learn.iter + 1) / self.warmup
+        for g in learn.opt.param_groups:
+            if g.get('scheduled', True): g['lr'] = g['initial_lr'] * f
+    def __repr__(self): return f'SchedCB({self.kind!r}, power={self.power}, warmup={self.warmup}, per={self.per!r})'
 
 # %% ../nbs/06_learner.ipynb #1754d301
 class MetricsCB(Callback):
@@ -432,7 +443,10 @@ def restore_learner(learn:Learner, ck:dict):
     "Put a checkpoint's state back into `learn` (model, optimiser, scaler, counters, RNGs, extra state)."
     _unwrap(learn.model).load_state_dict(ck['model'])
     if learn.opt is None: learn.make_opt()
-    if ck.get('opt'): learn.opt.load_state_dict(ck['opt'])
+    if ck.get('opt'):
+        fresh = [{k: v for k, v in g.items() if k != 'params'} for g in learn.opt.param_groups]
+        learn.opt.load_state_dict(ck['opt'])
+        for g, f in zip(learn.opt.param_groups, fresh): g.update(f)    # hyper-parameters come from the run's settings
     if ck.get('scaler') and getattr(learn, 'scaler', None) is not None: learn.scaler.load_state_dict(ck['scaler'])
     learn.epoch, learn.step_in_epoch, learn.iter = ck['epoch'], ck['step_in_epoch'], ck['iter']
     for k, v in ck.get('extra', {}).items(): learn.extra_state[k].load_state_dict(v)

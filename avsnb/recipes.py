@@ -6,45 +6,124 @@
 from __future__ import annotations
 import copy, dataclasses, json
 from dataclasses import dataclass, field, asdict
-from typing import Any
+from typing import Any, Literal, Mapping
+
+from .registry import (Registry, AVSConfigError, check_settings, check_fields, suggest, DATASETS, MODELS, LOSSES,
+                            OPTIMIZERS, SCHEDULES)
 
 # %% auto #0
-__all__ = ['RECIPES', 'Recipe', 'register_recipe', 'parse_overrides', 'recipes_table']
+__all__ = ['DOC_FIELDS', 'RECIPES', 'EvalCfg', 'Recipe', 'flatten', 'register_recipe', 'parse_overrides', 'recipes_table',
+           'recipe_card']
 
 # %% ../nbs/06a_recipes.ipynb #a1ee7385
+@dataclass
+class EvalCfg:
+    "When and how a recipe evaluates during training, and what picks `best.pt`."
+    split:str='test' # the split evaluated during training (and that picks best.pt)
+    protocols:tuple[str, ...]=('dataset-level',) # metric protocols (the first one's `monitor` picks best.pt)
+    start:int=1 # first epoch (1-based) after which to evaluate
+    every:int=1 # then every `every` epochs (the last epoch is always evaluated)
+    dense_from:int|None=None # from this epoch (1-based) on, evaluate after every epoch (CAVP: 50)
+    monitor:str='J' # the metric of the first protocol that picks best.pt
+    valid_batch_size:int|None=None # clips per evaluation batch (None: the training batch size)
+    save_every:int=50 # write last.pt every this many steps (it is also written at every epoch end)
+    reported:str='' # the paper's numbers this recipe reproduces, and where they are published (documentation)
+
+    def due(self, epoch:int, epochs:int) -> bool:
+        "Evaluate after 0-based `epoch` of `epochs`?"
+        e = epoch + 1
+        return (e == epochs or (e >= self.start and (e - self.start) % self.every == 0)
+                or (self.dense_from is not None and e >= self.dense_from))
+
+_SECTIONS = dict(data=('kind', DATASETS, ['split']), model=('name', MODELS, []), loss=('kind', LOSSES, ['num_outputs']),
+                 optim=('name', OPTIMIZERS, []), schedule=('kind', SCHEDULES, []))
+DOC_FIELDS = ('name', 'source', 'notes', 'eval.reported')   # documentation: read by `avsnb recipes` and the docs, not by the run
+
 @dataclass
 class Recipe:
     "A training recipe: data, model, loss, optimisation and evaluation settings, with their sources."
     name:str                                   # e.g. 'tpavi-ms3'
     source:str                                 # where the numbers come from (paper table, script, config)
-    data:dict = field(default_factory=dict)    # dataset kind and its arguments (root, subset, split, size, …)
-    model:dict = field(default_factory=dict)   # model name and its arguments (backbone, audio encoder, classes, …)
-    loss:dict = field(default_factory=dict)    # loss kind and weights
-    optim:dict = field(default_factory=dict)   # optimiser(s), lr, weight decay, lr multipliers
-    schedule:dict = field(default_factory=dict) # lr schedule
+    data:dict = field(default_factory=dict)    # `kind` (a registered dataset) and its builder's settings
+    model:dict = field(default_factory=dict)   # `name` (a registered model) and its constructor's settings
+    loss:dict = field(default_factory=dict)    # `kind` (a registered loss) and its settings
+    optim:dict = field(default_factory=dict)   # `name` (a registered optimiser) and its settings
+    schedule:dict = field(default_factory=dict) # `kind` (a registered lr schedule) and its settings
     epochs:int = 1
     batch_size:int = 4                         # clips per step (all GPUs together)
-    amp:str|None = None                        # None, 'bf16' or 'fp16'
-    clip_grad:float|None = None
-    seed:int = 0
-    eval:dict = field(default_factory=dict)    # protocols, how often, which metric picks the best checkpoint
+    amp:Literal['bf16', 'fp16']|None = None    # mixed precision
+    clip_grad:float|None = None                # gradient-norm clipping
+    seed:int = 0                               # initialisation, data order and augmentation
+    eval:EvalCfg = field(default_factory=EvalCfg)
     notes:str = ''                             # differences from the reference implementation, and why
 
+    def check(self) -> 'Recipe':
+        "A validated copy: every setting known to the code that consumes it and of its type (`AVSConfigError` otherwise)."
+        d = self.to_dict()
+        top = {k: v for k, v in d.items() if k not in _SECTIONS}
+        top['eval'] = EvalCfg(**check_fields(EvalCfg, top.get('eval') or {}, 'eval.'))
+        out = check_fields(Recipe, top)
+        for sec, (key, reg, skip) in _SECTIONS.items():
+            cfg = dict(d[sec] or {})
+            if key not in cfg: raise AVSConfigError(f'recipe {self.name!r}: section {sec!r} names no {key!r}' + suggest('', reg.names()))
+            fn = reg[cfg[key]]
+            rest = {k: v for k, v in cfg.items() if k != key}
+            nc = rest.pop('num_classes', None) if sec == 'model' else None   # None: from the data
+            rest = check_settings(fn, rest, f'{sec}.', skip=skip)
+            if sec == 'model':
+                if nc is not None: rest['num_classes'] = check_settings(fn, dict(num_classes=nc), 'model.')['num_classes']
+                else: rest['num_classes'] = None
+            out[sec] = {key: cfg[key], **rest}
+        for k in ('data', 'model', 'loss', 'optim', 'schedule'): out.setdefault(k, d[k])
+        ev = out['eval']
+        for k, v, lo in (('epochs', out['epochs'], 1), ('batch_size', out['batch_size'], 1), ('eval.start', ev.start, 1), ('eval.every', ev.every, 1),
+                         ('eval.save_every', ev.save_every, 0), ('eval.valid_batch_size', ev.valid_batch_size, 1), ('eval.dense_from', ev.dense_from, 1)):
+            if v is not None and v < lo: raise AVSConfigError(f'setting {k!r} must be ≥ {lo}, got {v}')
+        if out['clip_grad'] is not None and out['clip_grad'] <= 0: raise AVSConfigError(f"setting 'clip_grad' must be > 0 (or null), got {out['clip_grad']}")
+        if not ev.protocols: raise AVSConfigError("setting 'eval.protocols' names no protocol")
+        return Recipe(**out)
+
     def override(self, **kv) -> 'Recipe':
-        "A copy with dotted keys replaced, e.g. `override(**{'optim.lr': 1e-3, 'epochs': 2})`."
-        r = copy.deepcopy(self)
+        "A checked copy with dotted keys replaced, e.g. `override(**{'optim.lr': 1e-3, 'epochs': 2})`."
+        d = self.to_dict()
         for k, v in kv.items():
             parts = k.split('.')
-            if not hasattr(r, parts[0]): raise KeyError(f'recipe {self.name!r} has no setting {parts[0]!r}')
-            if len(parts) == 1: setattr(r, k, v); continue
-            d = getattr(r, parts[0])
-            for p in parts[1:-1]: d = d.setdefault(p, {})
-            d[parts[-1]] = v
-        return r
+            if parts[0] not in d: raise AVSConfigError(f'unknown setting {k!r}' + suggest(parts[0], list(d)))
+            if len(parts) == 1: d[k] = v; continue
+            sub = d[parts[0]]
+            if not isinstance(sub, dict): raise AVSConfigError(f'setting {parts[0]!r} has no sub-settings (got {k!r})')
+            for p in parts[1:-1]: sub = sub.setdefault(p, {})
+            sub[parts[-1]] = v
+        return Recipe.from_dict(d).check()
 
-    def to_dict(self) -> dict: return asdict(self)
+    def to_dict(self) -> dict: return json.loads(json.dumps(asdict(self), default=list))
     @classmethod
-    def from_dict(cls, d:dict) -> 'Recipe': return cls(**d)
+    def from_dict(cls, d:Mapping) -> 'Recipe':
+        d = dict(d); ev = d.get('eval') or {}
+        if not isinstance(ev, EvalCfg):
+            if not isinstance(ev, Mapping): raise AVSConfigError(f"setting 'eval' must be a mapping, got {ev!r}")
+            ev = EvalCfg(**check_fields(EvalCfg, ev, 'eval.'))
+        unknown = [k for k in d if k not in {f.name for f in dataclasses.fields(cls)}]
+        if unknown: raise AVSConfigError(f'unknown setting {unknown[0]!r}' + suggest(unknown[0], [f.name for f in dataclasses.fields(cls)]))
+        return cls(**{**d, 'eval': ev})
+
+    def diff(self, other:'Recipe') -> dict:
+        "Dotted keys whose values differ: {key: (self's, other's)} (documentation fields left out)."
+        a, b = flatten(self.to_dict()), flatten(other.to_dict())
+        return {k: (a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k) and k not in DOC_FIELDS}
+
+    def to_yaml(self) -> str:
+        "The resolved recipe as YAML (what `avsnb recipes NAME` prints)."
+        import yaml
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, width=110, allow_unicode=True)
+
+def flatten(d:Mapping, prefix:str='') -> dict:
+    "Nested dicts → {dotted key: leaf value} (lists and tuples are leaves)."
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, Mapping) and v: out.update(flatten(v, f'{prefix}{k}.'))
+        else: out[prefix + k] = v
+    return out
 
 # %% ../nbs/06a_recipes.ipynb #d5ecf669
 _TPAVI = dict(source='AVSBench (ECCV 2022) train.sh/config.py; avsbench.md §3, §4, §6',
@@ -53,29 +132,29 @@ _TPAVI = dict(source='AVSBench (ECCV 2022) train.sh/config.py; avsbench.md §3, 
               notes='The reference builds an unused duplicate ResNet branch (not built here); its AVM KL sums over batch '
                     'and channels (reduction="sum" reproduces that; we default to it in these recipes for parity).')
 
-RECIPES: dict[str, Recipe] = {}
+RECIPES = Registry('recipe')
 
 def register_recipe(r:Recipe) -> Recipe:
-    "Add a recipe to the registry (a new recipe is one call)."
-    RECIPES[r.name] = r; return r
+    "Add a recipe to the registry (a new recipe is one call; a name is taken once)."
+    return RECIPES.register(r.name, r)
 
 register_recipe(Recipe(name='tpavi-s4', epochs=15, **_TPAVI,
     data=dict(kind='avsbench-object', subset='s4', root='data/AVSBench', size=224),
     model=dict(name='tpavi', backbone='pvt_v2_b5', audio='vggish', num_classes=1, tpavi_stages=(0, 1, 2, 3)),
     loss=dict(kind='bce', avm_weight=0.0),
-    eval=dict(split='val', protocols=['avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame'], every=1, monitor='J',
+    eval=EvalCfg(split='val', protocols=('avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame'), every=1, monitor='J',
               valid_batch_size=1, reported='ECCV 2022 main table (avsbench.md §7.1): S4 PVT-v2 mIoU 78.74, F .879; ResNet-50 72.79, .848')))
 register_recipe(Recipe(name='tpavi-ms3', epochs=30, **_TPAVI,
     data=dict(kind='avsbench-object', subset='ms3', root='data/AVSBench', size=224),
     model=dict(name='tpavi', backbone='pvt_v2_b5', audio='vggish', num_classes=1, tpavi_stages=(0, 1, 2, 3)),
     loss=dict(kind='bce', avm_weight=0.5, avm_reduction='sum'),
-    eval=dict(split='val', protocols=['avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame'], every=1, monitor='J',
+    eval=EvalCfg(split='val', protocols=('avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame'), every=1, monitor='J',
               valid_batch_size=1, reported='ECCV 2022 main table (avsbench.md §7.1): MS3 PVT-v2 mIoU 54.00, F .645; ResNet-50 47.88, .578')))
 register_recipe(Recipe(name='tpavi-avss', epochs=60, **_TPAVI,
     data=dict(kind='avsbench-semantic', root='data/AVSBench-semantic', size=224, pad_to=10),
-    model=dict(name='tpavi', backbone='pvt_v2_b5', audio='vggish', num_classes=71, tpavi_stages=(0, 1, 2, 3)),
+    model=dict(name='tpavi', backbone='pvt_v2_b5', audio='vggish', num_classes=None, tpavi_stages=(0, 1, 2, 3), window=5, audio_bias=False),
     loss=dict(kind='ce', avm_weight=0.5, avm_reduction='sum'),
-    eval=dict(split='val', protocols=['avss/reference', 'avss/corrected'], start=15, every=2, monitor='J', valid_batch_size=4,
+    eval=EvalCfg(split='val', protocols=('avss/reference', 'avss/corrected'), start=15, every=2, monitor='J', valid_batch_size=4,
               reported='AVSS (avsbench.md §7.3, as reproduced in the CAVP README): TPAVI PVT-v2 mIoU 29.77, F 35.20; ResNet-50 20.18, 25.20')))
 
 # %% ../nbs/06a_recipes.ipynb #d94fc18f
@@ -83,22 +162,22 @@ _CAVP = dict(source='CAVP (CVPR 2024) README, config/*.py, config/flags.py; cavp
              schedule=dict(kind='poly', power=0.9, per='iteration'),
              notes='Contrastive loss without the reference defects listed in cavp.md §3.6.')
 _CAVP_OPT = lambda wd: dict(name='sgd', lr=1e-3, momentum=0.9, weight_decay=wd, decoder_lr_mult=10.0, no_wd_norm_bias=True,
-                            audio_optim='adam', audio_lr=1e-3)
+                            audio_optim='adam', audio_lr=1e-3)   # the audio encoder: Adam at the base lr, constant, no decay
 
 register_recipe(Recipe(name='cavp-vpo', epochs=80, batch_size=16, **_CAVP,
     data=dict(kind='vpo', root='data/VPO', variant='ms', channels=1, crop=512, audio_seconds=3.0,
-              augment=dict(hflip=True, scales=(0.5, 2.0), jitter=(0.5, 0.5, 0.5, 0.25))),
+              augment=dict(hflip=True, scales=(0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0), jitter=(0.5, 0.5, 0.5, 0.25))),
     model=dict(name='cavp', backbone='resnet50', audio='resnet18', num_classes=22),
     loss=dict(kind='ce+contrastive', contrastive_weight=1.0, temperature=0.1, max_views=512, memory_bank=True, ow_rate=0.5),
     optim=_CAVP_OPT(5e-4),
-    eval=dict(protocols=['dataset-level'], every=5, monitor='J', reported='v1-era README (cavp.md §5.4), dataset-level FDR/mIoU/F1, D-ResNet50 DeepLabV3+: SS 20.41/61.21/73.29, MS 18.64/59.58/72.46 (no VPO checkpoints released)')))
+    eval=EvalCfg(protocols=('dataset-level',), start=5, every=5, dense_from=50, monitor='J', reported='v1-era README (cavp.md §5.4), dataset-level FDR/mIoU/F1, D-ResNet50 DeepLabV3+: SS 20.41/61.21/73.29, MS 18.64/59.58/72.46 (no VPO checkpoints released)')))
 register_recipe(Recipe(name='cavp-avss', epochs=80, batch_size=16, **_CAVP,
-    data=dict(kind='avsbench-semantic', root='data/AVSBench-semantic', crop=512, frames_per_clip=1,
+    data=dict(kind='avsbench-semantic', root='data/AVSBench-semantic', size=512, crop=512, frames_per_clip=1,
               augment=dict(hflip=True, scales=(0.5, 0.75, 1.0))),
-    model=dict(name='cavp', backbone='resnet50', audio='vggish', num_classes=71),
+    model=dict(name='cavp', backbone='resnet50', audio='vggish', num_classes=None),
     loss=dict(kind='ce+contrastive', contrastive_weight=1.0, temperature=0.1, max_views=512, memory_bank=True, ow_rate=0.5),
     optim=_CAVP_OPT(1e-4),
-    eval=dict(split='val', protocols=['dataset-level', 'avss/reference'], every=5, monitor='J',
+    eval=EvalCfg(split='val', protocols=('dataset-level', 'avss/reference'), start=5, every=5, dense_from=50, monitor='J',
               reported='CAVP README (cavp.md §5.1-5.2), ResNet-50 ImageNet: dataset-level mIoU 44.70 / F 57.76; per-image J 30.37 / F 35.29')))
 _CAVP_OBJ = dict(s4='dataset-level (SS) mIoU 89.43 / F 94.50; per-image J 78.78 / F 88.89',
                  ms3='dataset-level (MS) mIoU 72.79 / F 83.05; per-image J 55.82 / F 67.14')
@@ -109,7 +188,7 @@ for _sub in ('s4', 'ms3'):
         model=dict(name='cavp', backbone='resnet50', audio='vggish', num_classes=2),
         loss=dict(kind='ce+contrastive', contrastive_weight=0.1, temperature=0.1, max_views=512, memory_bank=False),
         optim=_CAVP_OPT(1e-4),
-        eval=dict(split='val', protocols=['avsbench-binary/reference(bs=1)', 'avsbench-binary/per-frame', 'dataset-level'], every=5, monitor='J',
+        eval=EvalCfg(split='val', protocols=('avsbench-binary/reference(bs=1)', 'avsbench-binary/per-frame', 'dataset-level'), start=5, every=5, dense_from=50, monitor='J',
                   reported=f'CAVP README (cavp.md §5.1-5.2), ResNet-50 ImageNet: {_CAVP_OBJ[_sub]}')))
 
 # %% ../nbs/06a_recipes.ipynb #058a0880
@@ -117,7 +196,7 @@ _SYN = dict(source='avsnb (CPU-sized; not a paper recipe)', seed=0, schedule=dic
             optim=dict(name='adamw', lr=2e-3, weight_decay=1e-4), clip_grad=5.0, epochs=4, batch_size=16,
             data=dict(kind='synthetic', root=None, variant='ms', size=96, n_train=4000, n_test=200,
                       frames_per_clip=1, augment=dict(hflip=True)),
-            eval=dict(protocols=['dataset-level'], every=1, monitor='J', valid_batch_size=10))
+            eval=EvalCfg(protocols=('dataset-level',), every=1, monitor='J', valid_batch_size=10))
 register_recipe(Recipe(name='tpavi-synthetic', **_SYN,
     model=dict(name='tpavi', backbone='tiny', audio='small_cnn', num_classes=None, channels=32, presence_head=True, presence_gate=True),
     loss=dict(kind='ce', avm_weight=0.0, presence_weight=1.0)))
@@ -145,10 +224,18 @@ def parse_overrides(
 def recipes_table() -> str:
     "A markdown table of every recipe: model, data, optimiser, epochs, batch, protocol."
     rows = ['| recipe | model | data | optimiser | epochs × batch | loss | protocols |', '|---|---|---|---|---|---|---|']
-    for r in RECIPES.values():
+    for _, r in RECIPES.items():
         o = r.optim
         rows.append(f"| `{r.name}` | {r.model.get('name')} ({r.model.get('backbone')}, {r.model.get('audio')}) | "
                     f"{r.data.get('kind')} {r.data.get('subset') or r.data.get('variant') or ''} | "
                     f"{o.get('name')} lr {o.get('lr')} wd {o.get('weight_decay')} | {r.epochs} × {r.batch_size} | "
-                    f"{r.loss.get('kind')} | {', '.join(r.eval.get('protocols', []))} |")
+                    f"{r.loss.get('kind')} | {', '.join(r.eval.protocols)} |")
     return '\n'.join(rows)
+
+# %% ../nbs/06a_recipes.ipynb #fe188d0d
+def recipe_card(
+    r:Recipe, # a (resolved) recipe
+) -> str:
+    "The resolved recipe as YAML, followed by what it reproduces (paper table, protocols) and its notes."
+    return (r.to_yaml() + f"\n# reproduces: {r.eval.reported or '(not a paper recipe)'}\n# protocols: {', '.join(r.eval.protocols)}\n"
+            f"# source: {r.source}\n" + (f"# notes: {r.notes}\n" if r.notes else ''))

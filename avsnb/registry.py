@@ -96,7 +96,8 @@ def coerce(
             except AVSConfigError as e: errs.append((a, e))
         for a, e in errs:   # a value of the right shape with a bad inside: say what is bad inside
             o = typing.get_origin(a) or a
-            if (dataclasses.is_dataclass(a) and isinstance(v, Mapping)) or (o in (tuple, list) and isinstance(v, (list, tuple))): raise e
+            if ((dataclasses.is_dataclass(a) and isinstance(v, Mapping)) or (o in (tuple, list) and isinstance(v, (list, tuple)))
+                or (o is typing.Literal and not isinstance(v, (Mapping, list, tuple)))): raise e
         raise bad()
     if origin is typing.Literal:
         if v in args: return v

@@ -4,49 +4,91 @@
 
 # %% ../nbs/06b_train.ipynb #bd7e7c89
 from __future__ import annotations
-import argparse, json, time
+import argparse, contextlib, dataclasses, json, os, shutil, tempfile, time
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Literal, Mapping, Sequence
 
 import torch
 from torch import nn
 
-from .core import seed_everything, default_device, flat_frames
-from .registry import DATASETS, register_dataset, build_dataset, mapped, Mapped
+from .core import seed_everything, default_device, flat_frames, AVSDataError
+from .registry import (DATASETS, register_dataset, build_dataset, mapped, Mapped, AVSConfigError, suggest, MODELS,
+                            LOSSES, OPTIMIZERS, SCHEDULES, check_settings)
 from .losses import seg_loss, frame_targets, avm_loss, presence_loss, CAVPLoss, contrastive_pairs, AudioBank
-from .recipes import Recipe, RECIPES, parse_overrides
+from .recipes import Recipe, RECIPES, parse_overrides, flatten
 from .learner import (Learner, Callback, DeviceCB, MixedPrecisionCB, ClipGradCB, SchedCB, MetricsCB, LoggerCB,
-                           ProgressCB, NaNGuardCB, CheckpointCB, EpochCB, DDPCB, make_loader, init_distributed,
-                           load_checkpoint, is_main_process)
+                           ProgressCB, NaNGuardCB, CheckpointCB, EpochCB, DDPCB, InterruptCB, make_loader, init_distributed,
+                           load_checkpoint, is_main_process, CheckpointError, CancelFitException, CancelEpochException)
 
 # %% auto #0
-__all__ = ['RecipeLoss', 'CAVPPairsCB', 'param_groups', 'make_opt_func', 'recipe_model', 'build_learner', 'train', 'load_model',
-           'evaluate_checkpoint', 'train_cli', 'eval_cli']
+__all__ = ['RUN_FILES', 'RecipeLoss', 'bce_loss', 'ce_loss', 'cavp_loss', 'CAVPPairsCB', 'OptimSpec', 'adam', 'adamw', 'sgd',
+           'param_groups', 'Optimizers', 'make_optimizer', 'constant_schedule', 'poly_schedule', 'cosine_schedule',
+           'resolve_device', 'model_outputs', 'recipe_model', 'build_learner', 'RunFolderError', 'run_folder', 'train',
+           'load_model', 'evaluate_checkpoint', 'train_cli', 'eval_cli', 'recipes_cli']
 
 # %% ../nbs/06b_train.ipynb #a39b5062
 class RecipeLoss(nn.Module):
     "The loss a recipe's `loss` settings describe: (out, batch) → {'loss', parts…}."
-    def __init__(self, cfg:Mapping):
+    def __init__(self, kind:str, avm_weight:float=0.0, avm_reduction:str='mean', presence_weight:float=0.0, contrastive:dict|None=None):
         super().__init__()
-        self.cfg = dict(cfg); self.match = None
-        if 'contrastive' in self.cfg.get('kind', ''):
-            self.cavp = CAVPLoss(self.cfg.get('contrastive_weight', 1.0), self.cfg.get('max_views', 512), self.cfg.get('temperature', 0.1))
+        self.kind, self.avm_weight, self.avm_reduction, self.presence_weight = kind, avm_weight, avm_reduction, presence_weight
+        self.contrastive, self.match = dict(contrastive or {}), None
+        if contrastive: self.cavp = CAVPLoss(contrastive['contrastive_weight'], contrastive['max_views'], contrastive['temperature'])
     def forward(self, out, batch):
         if hasattr(self, 'cavp'):
             total, parts = self.cavp(out, batch, self.match if 'pixel_embed_shuffled' in out else None)
             return dict(loss=total, **parts)
         seg = seg_loss(out['logits'], frame_targets(batch))
         total, parts = seg, dict(seg=seg.detach())
-        w = self.cfg.get('avm_weight', 0.0)
-        if w and 'audio_feats' in out:
+        if self.avm_weight and 'audio_feats' in out:
             fw = flat_frames(batch['labelled'] & batch['valid'])
-            avm = avm_loss(out, frame_weights=fw, reduction=self.cfg.get('avm_reduction', 'mean'))
-            total, parts['avm'] = total + w * avm, avm.detach()
-        wp = self.cfg.get('presence_weight', 0.0)
-        if wp and 'presence_logits' in out:
+            avm = avm_loss(out, frame_weights=fw, reduction=self.avm_reduction)
+            total, parts['avm'] = total + self.avm_weight * avm, avm.detach()
+        if self.presence_weight and 'presence_logits' in out:
             pl = presence_loss(out, batch)
-            total, parts['presence'] = total + wp * pl, pl.detach()
+            total, parts['presence'] = total + self.presence_weight * pl, pl.detach()
         return dict(loss=total, **parts)
+    def extra_repr(self): return f'kind={self.kind!r}, avm_weight={self.avm_weight}, avm_reduction={self.avm_reduction!r}, presence_weight={self.presence_weight}, contrastive={self.contrastive}'
+
+def _need_outputs(kind:str, n:int, ok:bool, want:str):
+    if not ok: raise AVSConfigError(f"loss.kind {kind!r} needs {want}; the model has {n} output channel(s) "
+                                    "(set model.num_classes, or pick the other loss kind)")
+
+@LOSSES.register('bce')
+def bce_loss(
+    num_outputs:int, # the model's output channels (filled in by the run, not a setting)
+    avm_weight:float=0.0, # TPAVI's audio-visual matching loss weight (0: off)
+    avm_reduction:Literal['mean', 'sum']='mean', # AVM KL reduction ('sum' reproduces the reference's scale)
+    presence_weight:float=0.0, # weight of the audio presence loss (models with a presence head)
+) -> RecipeLoss:
+    "Binary cross-entropy on one logit per pixel (+ AVM, + presence)."
+    _need_outputs('bce', num_outputs, num_outputs == 1, 'one logit per pixel (binary masks)')
+    return RecipeLoss('bce', avm_weight, avm_reduction, presence_weight)
+
+@LOSSES.register('ce')
+def ce_loss(
+    num_outputs:int, # the model's output channels (filled in by the run)
+    avm_weight:float=0.0, # TPAVI's audio-visual matching loss weight (0: off)
+    avm_reduction:Literal['mean', 'sum']='mean', # AVM KL reduction
+    presence_weight:float=0.0, # weight of the audio presence loss
+) -> RecipeLoss:
+    "Cross-entropy over background + classes (+ AVM, + presence)."
+    _need_outputs('ce', num_outputs, num_outputs >= 2, 'two or more outputs (background + classes)')
+    return RecipeLoss('ce', avm_weight, avm_reduction, presence_weight)
+
+@LOSSES.register('ce+contrastive')
+def cavp_loss(
+    num_outputs:int, # the model's output channels (filled in by the run)
+    contrastive_weight:float=1.0, # weight of the pixel-wise audio-visual supervised contrastive loss
+    temperature:float=0.1, # τ
+    max_views:int=512, # pixels sampled per class
+    memory_bank:bool=False, # mine shuffled-audio pairs from a memory bank of past clips (from the 2nd epoch)
+    ow_rate:float=0.5, # share of shuffled pairs replaced from the memory bank
+) -> RecipeLoss:
+    "CAVP: cross-entropy + contrastive loss on pixel embeddings with own and shuffled audio."
+    _need_outputs('ce+contrastive', num_outputs, num_outputs >= 2, 'two or more outputs (background + classes)')
+    return RecipeLoss('ce+contrastive', contrastive=dict(contrastive_weight=contrastive_weight, temperature=temperature,
+                                                        max_views=max_views, memory_bank=memory_bank, ow_rate=ow_rate))
 
 class CAVPPairsCB(Callback):
     "Before each training batch: shuffled audio + match flags (memory-bank mining) for CAVP's contrastive loss."
@@ -61,101 +103,299 @@ class CAVPPairsCB(Callback):
     def after_fit(self, learn): learn.fwd_kwargs = {}
 
 # %% ../nbs/06b_train.ipynb #bf2f8f7a
-def param_groups(model:nn.Module, cfg:Mapping) -> list[dict]:
-    "Split trainable parameters into backbone / audio / decoder groups, each with and without weight decay."
-    lr, wd = cfg.get('lr', 1e-3), cfg.get('weight_decay', 0.0)
-    mult, audio_lr, nowd = cfg.get('decoder_lr_mult', 1.0), cfg.get('audio_lr'), cfg.get('no_wd_norm_bias', False)
+@dataclasses.dataclass
+class OptimSpec:
+    "A recipe's optimiser settings, checked."
+    name:str; lr:float; weight_decay:float; algo:dict
+    decoder_lr_mult:float=1.0; no_wd_norm_bias:bool=False; audio_optim:str|None=None; audio_lr:float|None=None
+
+def _spec(name, lr, weight_decay, algo, decoder_lr_mult, no_wd_norm_bias, audio_optim, audio_lr):
+    for k, v in dict(lr=lr, decoder_lr_mult=decoder_lr_mult).items():
+        if v <= 0: raise AVSConfigError(f'setting optim.{k} must be > 0, got {v}')
+    return OptimSpec(name, lr, weight_decay, algo, decoder_lr_mult, no_wd_norm_bias, audio_optim, audio_lr)
+
+@OPTIMIZERS.register('adam')
+def adam(lr:float=1e-3, # base learning rate
+         weight_decay:float=0.0, # L2 weight decay (per group; 0 for norms/biases with no_wd_norm_bias)
+         betas:tuple[float, float]=(0.9, 0.999), # Adam's betas
+         decoder_lr_mult:float=1.0, # lr multiplier of everything outside the backbone and audio encoder
+         no_wd_norm_bias:bool=False, # no weight decay on normalisation weights and biases
+         audio_optim:Literal['adam', 'adamw', 'sgd']|None=None, # a separate optimiser for the audio encoder (constant lr, no decay)
+         audio_lr:float|None=None, # the audio encoder's lr (None: the base lr)
+        ) -> OptimSpec:
+    "Adam (as TPAVI's reference)."
+    return _spec('adam', lr, weight_decay, dict(betas=betas), decoder_lr_mult, no_wd_norm_bias, audio_optim, audio_lr)
+
+@OPTIMIZERS.register('adamw')
+def adamw(lr:float=1e-3, # base learning rate
+          weight_decay:float=1e-2, # decoupled weight decay
+          betas:tuple[float, float]=(0.9, 0.999), # betas
+          decoder_lr_mult:float=1.0, # lr multiplier of the decoder
+          no_wd_norm_bias:bool=False, # no weight decay on norms and biases
+          audio_optim:Literal['adam', 'adamw', 'sgd']|None=None, # a separate optimiser for the audio encoder
+          audio_lr:float|None=None, # the audio encoder's lr (None: the base lr)
+         ) -> OptimSpec:
+    "AdamW."
+    return _spec('adamw', lr, weight_decay, dict(betas=betas), decoder_lr_mult, no_wd_norm_bias, audio_optim, audio_lr)
+
+@OPTIMIZERS.register('sgd')
+def sgd(lr:float=1e-3, # base learning rate
+        momentum:float=0.9, # momentum
+        weight_decay:float=0.0, # L2 weight decay
+        nesterov:bool=False, # Nesterov momentum
+        decoder_lr_mult:float=1.0, # lr multiplier of the decoder (CAVP: 10)
+        no_wd_norm_bias:bool=False, # no weight decay on norms and biases (CAVP: yes)
+        audio_optim:Literal['adam', 'adamw', 'sgd']|None=None, # a separate optimiser for the audio encoder (CAVP: adam)
+        audio_lr:float|None=None, # the audio encoder's lr (None: the base lr)
+       ) -> OptimSpec:
+    "SGD with momentum (as CAVP's reference)."
+    return _spec('sgd', lr, weight_decay, dict(momentum=momentum, nesterov=nesterov), decoder_lr_mult, no_wd_norm_bias, audio_optim, audio_lr)
+
+def param_groups(model:nn.Module, spec:OptimSpec) -> list[dict]:
+    "Trainable parameters in backbone / audio / decoder groups, each with and without weight decay."
     groups: dict = {}
     for n, p in model.named_parameters():
         if not p.requires_grad: continue
         part = 'backbone' if n.startswith('backbone.') else 'audio' if n.startswith('audio.') else 'decoder'
-        plr = lr * mult if part == 'decoder' else (audio_lr or lr) if part == 'audio' else lr
-        decay = not (nowd and (p.ndim <= 1))
-        key = (part, decay)
-        groups.setdefault(key, dict(params=[], lr=plr, weight_decay=wd if decay else 0.0, name=f"{part}{'' if decay else '/no_wd'}"))
-        groups[key]['params'].append(p)
+        plr = spec.lr * spec.decoder_lr_mult if part == 'decoder' else (spec.audio_lr or spec.lr) if part == 'audio' else spec.lr
+        decay = not (spec.no_wd_norm_bias and p.ndim <= 1)
+        groups.setdefault((part, decay), dict(params=[], lr=plr, weight_decay=spec.weight_decay if decay else 0.0,
+                                              name=f"{part}{'' if decay else '/no_wd'}", part=part))
+        groups[(part, decay)]['params'].append(p)
     return list(groups.values())
 
-def make_opt_func(cfg:Mapping) -> Callable:
-    "The optimiser constructor for a recipe's `optim` settings ('adam', 'adamw', 'sgd')."
-    name = cfg.get('name', 'adamw')
-    if name == 'adam': return lambda ps, lr: torch.optim.Adam(ps, lr=lr)
-    if name == 'adamw': return lambda ps, lr: torch.optim.AdamW(ps, lr=lr)
-    if name == 'sgd': return lambda ps, lr: torch.optim.SGD(ps, lr=lr, momentum=cfg.get('momentum', 0.9))
-    raise ValueError(f'unknown optimiser {name!r}')
+_ALGOS = dict(adam=torch.optim.Adam, adamw=torch.optim.AdamW, sgd=torch.optim.SGD)
+
+class Optimizers:
+    "Several torch optimisers stepped as one (CAVP: SGD for the visual model, Adam for the audio encoder)."
+    def __init__(self, **opts): self.opts = opts
+    @property
+    def param_groups(self): return [g for o in self.opts.values() for g in o.param_groups]
+    @property
+    def state(self): return {k: v for o in self.opts.values() for k, v in o.state.items()}
+    def step(self, closure=None):
+        for o in self.opts.values(): o.step()
+    def zero_grad(self, set_to_none:bool=True):
+        for o in self.opts.values(): o.zero_grad(set_to_none=set_to_none)
+    def state_dict(self): return {k: o.state_dict() for k, o in self.opts.items()}
+    def load_state_dict(self, sd):
+        for k, o in self.opts.items(): o.load_state_dict(sd[k])
+    def __repr__(self): return 'Optimizers(' + ', '.join(f'{k}={type(o).__name__}' for k, o in self.opts.items()) + ')'
+
+def make_optimizer(spec:OptimSpec, groups:list[dict]):
+    "The optimiser for `groups`: one torch optimiser, or `Optimizers` when the audio encoder has its own."
+    audio = [g for g in groups if g['part'] == 'audio'] if spec.audio_optim else []
+    main = [g for g in groups if g not in audio]
+    opt = _ALGOS[spec.name](main, lr=spec.lr, **spec.algo)
+    if not audio: return opt
+    for g in audio: g.update(weight_decay=0.0, scheduled=False)          # reference: constant lr, no decay
+    return Optimizers(visual=opt, audio=_ALGOS[spec.audio_optim](audio, lr=spec.audio_lr or spec.lr))
+
+@SCHEDULES.register('constant')
+def constant_schedule() -> SchedCB:
+    "A constant learning rate."
+    return SchedCB('constant')
+
+@SCHEDULES.register('poly')
+def poly_schedule(power:float=0.9, # (1 − progress)^power
+                  per:Literal['iteration', 'epoch']='iteration', # progress counted in iterations or epochs
+                  warmup:int=0, # linear warm-up iterations
+                 ) -> SchedCB:
+    "Polynomial decay (CAVP: power 0.9 per iteration)."
+    return SchedCB('poly', power=power, warmup=warmup, per=per)
+
+@SCHEDULES.register('cosine')
+def cosine_schedule(warmup:int=0, # linear warm-up iterations
+                    per:Literal['iteration', 'epoch']='iteration', # progress counted in iterations or epochs
+                   ) -> SchedCB:
+    "Cosine decay to 0 after an optional warm-up."
+    return SchedCB('cosine', warmup=warmup, per=per)
 
 # %% ../nbs/06b_train.ipynb #f82b475b
+def resolve_device(
+    device:str|None, # 'auto' / None (the best available), 'cpu', 'cuda', 'cuda:N' or 'mps'
+) -> torch.device:
+    "A torch device, or `AVSConfigError` when the one asked for is not here."
+    if device in (None, 'auto'): return default_device()
+    try: d = torch.device(device)
+    except (RuntimeError, TypeError): raise AVSConfigError(f"--device {device!r} is not a device (use auto, cpu, cuda, cuda:N or mps)") from None
+    if d.type == 'cuda' and not torch.cuda.is_available(): raise AVSConfigError(f'--device {device}: no CUDA GPU is available here (use --device cpu)')
+    if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count(): raise AVSConfigError(f'--device {device}: only {torch.cuda.device_count()} GPU(s) here')
+    if d.type == 'mps' and not (getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available()): raise AVSConfigError(f'--device {device}: MPS is not available here')
+    return d
+
+def model_outputs(
+    r:Recipe, # a checked recipe
+    classes:Sequence[str], # the data's class names (index 0 background)
+) -> int:
+    "The model's output channels: `model.num_classes` if fixed (checked against the data), else the data's class count."
+    k, n = r.model.get('num_classes'), len(classes)
+    if k is None: return n
+    if k == n or (k == 1 and n == 2): return k
+    raise AVSConfigError(f"model.num_classes is {k}, but the data has {n} classes ({', '.join(map(str, classes[:8]))}{', …' if n > 8 else ''}); "
+                         f"set model.num_classes to {n}{' or 1 (binary)' if n == 2 else ''}, or leave it unset to follow the data")
+
 def recipe_model(
-    r:Recipe, # a recipe
-    num_classes:int, # outputs when the recipe does not fix them (the dataset's class count)
+    r:Recipe, # a checked recipe
+    num_classes:int, # the model's output channels (`model_outputs`)
 ) -> nn.Module:
     "The model recipe `r` describes (random or locally loaded weights, as its settings say)."
-    from avsnb.backbones import build_model
     mkw = {k: v for k, v in r.model.items() if k not in ('name', 'num_classes')}
-    return build_model(r.model['name'], num_classes=r.model.get('num_classes') or num_classes, **mkw)
+    return MODELS[r.model['name']](num_classes=num_classes, **mkw)
 
-def _monitor_key(r:Recipe) -> str|None:
-    ps = r.eval.get('protocols', [])
-    return f"{ps[0]}/{r.eval.get('monitor', 'J')}" if ps else None
+def _section(r:Recipe, sec:str, key:str) -> tuple[Callable, dict]:
+    cfg = dict(getattr(r, sec)); fn = {'loss': LOSSES, 'optim': OPTIMIZERS, 'schedule': SCHEDULES}[sec][cfg.pop(key)]
+    return fn, cfg
+
+def _classes(train_ds, valid_ds) -> tuple:
+    a, b = tuple(train_ds.classes), tuple(valid_ds.classes)
+    if a != b: raise AVSDataError(getattr(valid_ds, 'root', '?'), f'the evaluation split has other classes than the training split ({len(b)} vs {len(a)})')
+    return a
 
 def build_learner(
     r:Recipe, # the recipe (after overrides)
     out:str|Path, # run folder (logs, checkpoints)
     resume:bool=False, # continue from out/last.pt
-    device:str|None=None, # override the device
+    device:str|None=None, # override the device ('auto', 'cpu', 'cuda', …)
     progress:bool=True, # progress bars
     num_workers:int=0, # DataLoader workers
     dashboard:bool|dict=False, # add a live `DashboardCB` (True, or a dict of its arguments); plain logging outside notebooks
 ) -> Learner:
-    "Datasets, model, loss, metrics and callbacks for recipe `r`, ready to `fit(r.epochs)`."
+    "Datasets, model, loss, optimisers, schedule, metrics and callbacks for recipe `r`, ready to `fit(r.epochs)`."
     from avsnb.metrics import get_protocol
+    r = r.check()
     rank, world, dev = init_distributed()
-    dev = torch.device(device) if device else dev
+    dev = resolve_device(device) if device else dev
     seed_everything(r.seed)
-    train_ds, valid_ds = build_dataset(r.data, 'train'), build_dataset(r.data, r.eval.get('split', 'test'))
-    classes = tuple(train_ds.classes)
-    K = r.model.get('num_classes') or len(classes)
+    train_ds, valid_ds = build_dataset(r.data, 'train'), build_dataset(r.data, r.eval.split)
+    classes = _classes(train_ds, valid_ds)
+    K = model_outputs(r, classes)
     model = recipe_model(r, K)
-    loss = RecipeLoss(r.loss)
+    lfn, lcfg = _section(r, 'loss', 'kind'); loss = lfn(num_outputs=K, **lcfg)
+    ofn, ocfg = _section(r, 'optim', 'name'); spec = ofn(**ocfg)
+    sfn, scfg = _section(r, 'schedule', 'kind'); sched = sfn(**scfg)
     bs = max(1, r.batch_size // world)
+    if len(train_ds) < bs: raise AVSDataError(getattr(train_ds, 'root', '?'), f'the training split has {len(train_ds)} clips, fewer than one batch ({bs})')
     train_dl = make_loader(train_ds, bs, shuffle=True, seed=r.seed, num_workers=num_workers, drop_last=True)
-    valid_dl = make_loader(valid_ds, r.eval.get('valid_batch_size', bs), shuffle=False, num_workers=num_workers)
+    valid_dl = make_loader(valid_ds, r.eval.valid_batch_size or bs, shuffle=False, num_workers=num_workers)
     n_cls = max(K, 2)
-    metrics = {p: get_protocol(p, num_classes=n_cls) if p.startswith(('dataset-level', 'avss')) else get_protocol(p) for p in r.eval.get('protocols', [])}
+    metrics = {p: get_protocol(p, num_classes=n_cls) if p.startswith(('dataset-level', 'avss')) else get_protocol(p) for p in r.eval.protocols}
     info = dict(recipe=r.to_dict(), classes=list(classes))
-    cbs = [EpochCB(), DeviceCB(dev), DDPCB(), NaNGuardCB(), SchedCB(**{k: v for k, v in r.schedule.items() if k != 'per'}),
-           MetricsCB(metrics), LoggerCB(out, every=10), CheckpointCB(out, every=r.eval.get('save_every', 50), monitor=_monitor_key(r), resume=resume, info=info)]
+    monitor = f'{r.eval.protocols[0]}/{r.eval.monitor}' if r.eval.protocols else None
+    cbs = [EpochCB(), DeviceCB(dev), DDPCB(), NaNGuardCB(), sched, MetricsCB(metrics), LoggerCB(out, every=10),
+           CheckpointCB(out, every=r.eval.save_every, monitor=monitor, resume=resume, info=info), InterruptCB()]
     if r.amp: cbs.append(MixedPrecisionCB(r.amp))
     if r.clip_grad: cbs.append(ClipGradCB(r.clip_grad))
     if progress and is_main_process(): cbs.append(ProgressCB())
     if dashboard and is_main_process():
         from avsnb.dashboard import DashboardCB
         cbs.append(DashboardCB(**(dashboard if isinstance(dashboard, dict) else {})))
-    learn = Learner(model, train_dl, valid_dl, loss, opt_func=make_opt_func(r.optim), lr=r.optim.get('lr', 1e-3), cbs=cbs,
-                    param_groups=lambda m: param_groups(m, r.optim))
-    if 'contrastive' in r.loss.get('kind', ''):
+    learn = Learner(model, train_dl, valid_dl, loss, opt_func=lambda groups, lr: make_optimizer(spec, groups), lr=spec.lr, cbs=cbs,
+                    param_groups=lambda m: param_groups(m, spec), valid_when=lambda e: r.eval.due(e, r.epochs))
+    if loss.contrastive:
         bank = None
-        if r.loss.get('memory_bank'):
+        if loss.contrastive['memory_bank']:
             x = train_ds[0]['audio']
             bank = AudioBank(K, bs, tuple(x.shape), key='audio'); learn.extra_state['bank'] = bank
-        learn.add_cb(CAVPPairsCB(loss, K, bank, r.loss.get('ow_rate', 0.5), r.seed))
-    learn.recipe, learn.classes, learn.out = r, classes, Path(out)
+        learn.add_cb(CAVPPairsCB(loss, K, bank, loss.contrastive['ow_rate'], r.seed))
+    learn.recipe, learn.classes, learn.out, learn.optim_spec = r, classes, Path(out), spec
     return learn
+
+# %% ../nbs/06b_train.ipynb #87c925c1
+class RunFolderError(RuntimeError):
+    "A run folder cannot be used as asked: the message names the folder and what to do."
+    def __init__(self, folder, reason:str): self.folder = str(folder); super().__init__(f'{folder}: {reason}')
+
+RUN_FILES = ('last.pt', 'prev.last.pt', 'best.pt', 'log.jsonl', 'log.csv', 'recipe.json')
+
+def _alive(pid:int) -> bool:
+    try: os.kill(pid, 0); return True
+    except ProcessLookupError: return False
+    except PermissionError: return True
+
+@contextlib.contextmanager
+def run_folder(
+    out:str|Path, # the run folder
+    r:Recipe, # the recipe about to run
+    resume:bool=False, # continue the run in it
+    overwrite:bool=False, # delete the run in it and start over
+    change:Sequence[str]=(), # on resume: settings allowed to differ from the run's recipe (dotted keys)
+):
+    "Hold the run folder for one run (lock + checks); yields the recipe to use (the run's own on resume, with `change` applied)."
+    out = Path(out)
+    if resume and overwrite: raise RunFolderError(out, 'choose --resume or --overwrite, not both')
+    if not is_main_process(): yield r; return
+    try: out.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise RunFolderError(out, f'cannot create the folder ({e.strerror})') from None
+    if not os.access(out, os.W_OK): raise RunFolderError(out, 'the folder is not writable')
+    lock = out/'.lock'
+    for _ in range(2):
+        try: fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY); break
+        except FileExistsError:
+            try: pid = int(lock.read_text().strip() or 0)
+            except (OSError, ValueError): pid = 0
+            if pid and pid != os.getpid() and _alive(pid): raise RunFolderError(out, f'busy: another run (pid {pid}) is using this folder') from None
+            lock.unlink(missing_ok=True)                    # a stale lock: its process is gone
+    else: raise RunFolderError(out, 'cannot take the run lock')
+    try:
+        os.write(fd, str(os.getpid()).encode()); os.close(fd)
+        has_run = any((out/f).exists() for f in RUN_FILES)
+        if resume:
+            if not (out/'last.pt').exists() and not (out/'prev.last.pt').exists():
+                raise RunFolderError(out, 'nothing to resume: no last.pt (start without --resume)')
+            ck = load_checkpoint(out/'last.pt' if (out/'last.pt').exists() else out/'prev.last.pt', need=('info',))
+            old = Recipe.from_dict(ck['info']['recipe'])
+            if old.name != r.name: raise RunFolderError(out, f'holds a run of recipe {old.name!r}, not {r.name!r}')
+            d = old.diff(r)
+            unknown = [k for k in change if k not in d]
+            if unknown: raise RunFolderError(out, f"--change {', '.join(unknown)}: not changed by this command")
+            refused = {k: v for k, v in d.items() if k not in change}
+            if refused:
+                lines = '; '.join(f'{k}: {a!r} → {b!r}' for k, (a, b) in refused.items())
+                raise RunFolderError(out, f"--resume with changed settings ({lines}); the run keeps its own settings unless "
+                                          f"you name the ones to change: --change {','.join(refused)}")
+            r = old.override(**{k: flatten(r.to_dict())[k] for k in change}) if change else old
+        elif has_run and not overwrite:
+            raise RunFolderError(out, 'holds a run already (its checkpoints/logs would be mixed with this one): '
+                                      'pass --resume to continue it, --overwrite to start over, or choose another --out')
+        elif overwrite:
+            for f in RUN_FILES: (out/f).unlink(missing_ok=True)
+        yield r
+    finally:
+        lock.unlink(missing_ok=True)
+
+# %% ../nbs/06b_train.ipynb #2ed54794
+class _DryRunCB(Callback):
+    "One training step, then one evaluation batch, then stop."
+    order = 95
+    def after_batch(self, learn):
+        if learn.training: learn.dry = dict(loss=float(learn.loss.detach()), **learn.loss_parts); raise CancelEpochException()
+        learn.dry['eval_batch'] = tuple(learn.out['logits'].shape); raise CancelFitException()
 
 def train(
     recipe:str|Recipe, # a registered recipe name, or a Recipe
     out:str|Path|None=None, # run folder (default: runs/<recipe>)
-    resume:bool=False, # continue from out/last.pt
+    resume:bool=False, # continue the run in `out` (its last.pt must exist)
     overrides:dict|None=None, # dotted-key overrides, e.g. {'optim.lr': 3e-4}
-    **kwargs, # passed to `build_learner` (device, progress, num_workers)
+    overwrite:bool=False, # delete a run already in `out` and start over
+    change:Sequence[str]=(), # on resume: settings allowed to differ from the run's (dotted keys)
+    dry_run:bool=False, # build everything, one step + one evaluation batch, then stop (in a temporary folder)
+    **kwargs, # passed to `build_learner` (device, progress, num_workers, dashboard)
 ) -> Learner:
-    "Train a recipe; writes logs, `last.pt`, `best.pt` and `recipe.json` into `out`."
+    "Train a recipe; writes logs, `last.pt` (every epoch and on Ctrl-C), `best.pt` and `recipe.json` into `out`."
     r = RECIPES[recipe] if isinstance(recipe, str) else recipe
-    if overrides: r = r.override(**overrides)
-    out = Path(out or f'runs/{r.name}'); out.mkdir(parents=True, exist_ok=True)
-    if is_main_process(): (out/'recipe.json').write_text(json.dumps(r.to_dict(), indent=1, default=list))
-    learn = build_learner(r, out, resume=resume, **kwargs)
-    learn.fit(r.epochs)
+    r = r.override(**(overrides or {}))                       # checks every setting before anything is built
+    if dry_run:
+        with tempfile.TemporaryDirectory(prefix='avsnb-dry-') as d:
+            learn = build_learner(r, d, progress=False, **{k: v for k, v in kwargs.items() if k != 'progress'})
+            learn.add_cb(_DryRunCB()); learn.valid_when = lambda e: True; learn.dry = {}
+            learn.fit(1)
+        return learn
+    out = Path(out or f'runs/{r.name}')
+    with run_folder(out, r, resume=resume, overwrite=overwrite, change=change) as r:
+        learn = build_learner(r, out, resume=resume, **kwargs)
+        if is_main_process(): (out/'recipe.json').write_text(json.dumps(r.to_dict(), indent=1))
+        learn.fit(r.epochs)
     return learn
 
 # %% ../nbs/06b_train.ipynb #41af0817
@@ -164,53 +404,105 @@ def load_model(
     map_location='cpu', # where the weights are loaded
 ) -> tuple:
     "Rebuild the model of a training checkpoint: `(model in eval mode, class names, Recipe)`; loads with `weights_only=True`."
-    ck = load_checkpoint(ckpt, map_location)
-    r = Recipe.from_dict(ck['info']['recipe'])
-    classes = tuple(ck['info']['classes'])
-    model = recipe_model(r, len(classes))
-    model.load_state_dict(ck['model']); model.eval()
+    ck = load_checkpoint(ckpt, map_location, need=('model', 'info'))
+    try: r = Recipe.from_dict(ck['info']['recipe']).check(); classes = tuple(ck['info']['classes'])
+    except (KeyError, TypeError, AVSConfigError) as e: raise CheckpointError(ckpt, f'its recipe cannot be rebuilt here ({e})') from None
+    model = recipe_model(r, model_outputs(r, classes))
+    try: model.load_state_dict(ck['model'])
+    except RuntimeError as e: raise CheckpointError(ckpt, f"its weights do not fit recipe {r.name!r}'s model ({str(e).splitlines()[0][:200]})") from None
+    model.eval()
     return model, classes, r
 
 # %% ../nbs/06b_train.ipynb #c8dd3889
 def evaluate_checkpoint(
     ckpt:str|Path, # a checkpoint written by `train`
-    data:Mapping|None=None, # dataset settings overriding the recipe's (e.g. {'root': ...})
+    data:Mapping|None=None, # dataset settings overriding the recipe's (e.g. {'root': ...}; a root must exist)
     split:str='test', # which split
     protocols:list|None=None, # protocol names (default: the recipe's)
-    device:str|None=None, # where to run
+    device:str|None=None, # where to run ('auto', 'cpu', 'cuda', …)
     batch_size:int=4, # clips per forward pass
 ):
     "Evaluate a checkpoint on a dataset under named protocols; returns an `EvalReport`."
     from avsnb.evaluate import evaluate
+    from avsnb.metrics import get_protocol
+    if batch_size < 1: raise AVSConfigError(f'--batch-size must be ≥ 1, got {batch_size}')
+    dev = resolve_device(device)
+    for p in protocols or []: get_protocol(p, num_classes=2) if p.startswith(('dataset-level', 'avss')) else get_protocol(p)   # names checked first
+    if data and data.get('root') is not None and not Path(data['root']).exists(): raise AVSDataError(data['root'], 'no such folder')
     model, classes, r = load_model(ckpt)
     cfg = {**r.data, **(data or {})}
     ds = build_dataset(cfg, split)
-    return evaluate(model, ds, protocols=protocols or r.eval.get('protocols'), batch_size=batch_size,
-                    device=device or default_device())
+    return evaluate(model, ds, protocols=protocols or list(r.eval.protocols), batch_size=batch_size, device=dev)
 
 # %% ../nbs/06b_train.ipynb #244d00b3
+def _overrides(rest:list[str], prog:str) -> dict:
+    try: return parse_overrides(rest)
+    except ValueError as e: raise AVSConfigError(f'{prog}: {e}') from None
+
 def train_cli(argv=None) -> int:
-    "`avsnb train RECIPE [--out DIR] [--resume] [--key value …]`"
-    p = argparse.ArgumentParser(prog='avsnb train', description='Train a recipe. Extra --key value pairs override recipe settings '
-                                '(dotted keys, e.g. --optim.lr 3e-4 --data.root /data/AVSBench). Launch with torchrun for several GPUs.')
-    p.add_argument('recipe', choices=sorted(RECIPES)); p.add_argument('--out', default=None, help='run folder (default: runs/RECIPE)')
-    p.add_argument('--resume', action='store_true', help='continue from OUT/last.pt')
-    p.add_argument('--device', default=None); p.add_argument('--workers', type=int, default=0)
+    "`avsnb train RECIPE [--out DIR] [--resume [--change K,…] | --overwrite] [--dry-run] [--key value …]`"
+    p = argparse.ArgumentParser(prog='avsnb train', allow_abbrev=False, description='Train a recipe. Extra --key value pairs override '
+                                'recipe settings (dotted keys, e.g. --optim.lr 3e-4 --data.root /data/AVSBench); every one is checked '
+                                'before anything is built (avsnb recipes NAME shows them all). Launch with torchrun for several GPUs.')
+    p.add_argument('recipe', help='a recipe name (avsnb recipes lists them)')
+    p.add_argument('--out', default=None, help='run folder (default: runs/RECIPE)')
+    p.add_argument('--resume', action='store_true', help='continue the run in OUT from its last.pt')
+    p.add_argument('--change', default='', help='with --resume: comma-separated settings allowed to differ from the run (e.g. optim.lr,epochs)')
+    p.add_argument('--overwrite', action='store_true', help='delete the run already in OUT and start over')
+    p.add_argument('--dry-run', action='store_true', help='build everything, run one training step and one evaluation batch, stop')
+    p.add_argument('--device', default=None, help='auto (default), cpu, cuda, cuda:N or mps')
+    p.add_argument('--workers', type=int, default=0, help='DataLoader worker processes (default 0: load in the main process)')
+    p.add_argument('--no-progress', action='store_true', help='no progress bars')
     a, rest = p.parse_known_args(argv)
-    learn = train(a.recipe, a.out, a.resume, parse_overrides(rest), device=a.device, num_workers=a.workers)
-    if is_main_process(): print(json.dumps(getattr(learn, 'metrics', {}), indent=1))
+    if a.recipe not in RECIPES: raise AVSConfigError(f'unknown recipe {a.recipe!r}' + suggest(a.recipe, RECIPES.names()))
+    if a.workers < 0: raise AVSConfigError(f'--workers must be ≥ 0, got {a.workers}')
+    if a.device: resolve_device(a.device)
+    ov = _overrides(rest, 'avsnb train')
+    change = [c for c in a.change.split(',') if c]
+    if change and not a.resume: raise AVSConfigError('--change goes with --resume')
+    learn = train(a.recipe, a.out, a.resume, ov, overwrite=a.overwrite, change=change, dry_run=a.dry_run, device=a.device,
+                  num_workers=a.workers, progress=not a.no_progress)
     import torch.distributed as dist
+    if a.dry_run:
+        print(f"dry run of {a.recipe}: built {type(learn.model).__name__} ({sum(p.numel() for p in learn.model.parameters()):,} parameters), "
+              f"{len(learn.train_dl.dataset)} training / {len(learn.valid_dl.dataset)} {learn.recipe.eval.split} clips; one step: "
+              + ', '.join(f'{k} {v:.4g}' if isinstance(v, float) else f'{k} {v}' for k, v in learn.dry.items()))
+        return 0
+    if getattr(learn, 'interrupted', None):
+        print(f"stopped by {learn.interrupted} at epoch {learn.epoch}, step {learn.iter}; {learn.out/'last.pt'} saved — "
+              f"continue with: avsnb train {a.recipe} --out {learn.out} --resume")
+        return 130 if learn.interrupted == 'SIGINT' else 143
+    if is_main_process(): print(json.dumps(getattr(learn, 'metrics', {}), indent=1))
     if dist.is_available() and dist.is_initialized(): dist.barrier(); dist.destroy_process_group()   # a clean torchrun exit
     return 0
 
 def eval_cli(argv=None) -> int:
-    "`avsnb eval CKPT [DATA_ROOT] [--protocols …] [--out report.json]`"
-    p = argparse.ArgumentParser(prog='avsnb eval', description='Evaluate a checkpoint under named protocols.')
-    p.add_argument('ckpt'); p.add_argument('data', nargs='?', default=None, help="dataset root (default: the recipe's)")
-    p.add_argument('--split', default='test'); p.add_argument('--protocols', nargs='+', default=None)
-    p.add_argument('--out', default=None, help='save the report as JSON here'); p.add_argument('--device', default=None)
+    "`avsnb eval CKPT [DATA_ROOT] [--split S] [--protocols …] [--out report.json]`"
+    p = argparse.ArgumentParser(prog='avsnb eval', allow_abbrev=False, description='Evaluate a checkpoint under named protocols.')
+    p.add_argument('ckpt', help='a checkpoint written by avsnb train (last.pt or best.pt)')
+    p.add_argument('data', nargs='?', default=None, help="dataset root (default: the recipe's); it must exist")
+    p.add_argument('--split', default='test', help='the split to evaluate (default: test); the dataset must have it')
+    p.add_argument('--protocols', nargs='+', default=None, help="protocol names (default: the recipe's; see avsnb.metrics)")
+    p.add_argument('--batch-size', type=int, default=4, help='clips per forward pass (default 4)')
+    p.add_argument('--out', default=None, help='also save the report as JSON here')
+    p.add_argument('--device', default=None, help='auto (default), cpu, cuda, cuda:N or mps')
     a = p.parse_args(argv)
-    rep = evaluate_checkpoint(a.ckpt, {'root': a.data} if a.data else None, a.split, a.protocols, a.device)
+    rep = evaluate_checkpoint(a.ckpt, {'root': a.data} if a.data else None, a.split, a.protocols, a.device, a.batch_size)
     print(rep)
     if a.out: rep.save_json(a.out)
+    return 0
+
+def recipes_cli(argv=None) -> int:
+    "`avsnb recipes [NAME [--key value …]]`: list the recipes, or print one resolved (YAML) with what it reproduces."
+    from avsnb.recipes import recipe_card, recipes_table
+    p = argparse.ArgumentParser(prog='avsnb recipes', allow_abbrev=False, description='List the recipes, or print one resolved as YAML '
+                                '(after --key value overrides) with the paper table it reproduces.')
+    p.add_argument('name', nargs='?', default=None, help='a recipe name; none: list them all')
+    a, rest = p.parse_known_args(argv)
+    if a.name is None:
+        if rest: raise AVSConfigError('avsnb recipes: overrides need a recipe name')
+        for n, r in RECIPES.items(): print(f"{n:<17} {r.model['name']:<6} {r.data['kind']:<18} {r.eval.reported[:80] or r.source}")
+        return 0
+    if a.name not in RECIPES: raise AVSConfigError(f'unknown recipe {a.name!r}' + suggest(a.name, RECIPES.names()))
+    print(recipe_card(RECIPES[a.name].override(**_overrides(rest, 'avsnb recipes'))), end='')
     return 0

@@ -155,7 +155,7 @@ class Augment:
     "Joint training augmentation: random scale + crop, horizontal flip (mirroring stereo and pan), colour jitter."
     def __init__(self,
                  size:int|Sequence[int]|None=None, # output (h, w); None keeps each sample's size
-                 scale:tuple[float, float]=(0.75, 1.5), # random scale range (log-uniform); None: no scale/crop
+                 scale:Sequence[float]|None=(0.75, 1.5), # (lo, hi): a random scale (log-uniform); 3+ values: one of them; None: no scale/crop
                  flip:float=0.5, # probability of a horizontal flip
                  brightness:float=0.2, contrast:float=0.2, saturation:float=0.2, hue:float=0.02, # colour jitter strengths (0: off)
                  seed:int|None=None, # seed an own generator (reproducible); None: torch's global generator
@@ -171,7 +171,10 @@ class Augment:
                 ) -> dict:
         g = generator or self.generator
         if self.frames: s = temporal_crop(s, self.frames, generator=g)
-        if self.scale is not None: s = scale_crop(s, self.size, self.scale, g)
+        if self.scale is not None:
+            sc = tuple(self.scale)
+            if len(sc) > 2: v = sc[int(torch.randint(len(sc), (), generator=g))]; sc = (v, v)   # a discrete set (CAVP)
+            s = scale_crop(s, self.size, sc, g)
         elif self.size is not None: s = resize(s, self.size)
         if self.flip and torch.rand((), generator=g).item() < self.flip: s = hflip(s)
         if any(self.jitter.values()): s = color_jitter(s, **self.jitter, generator=g)
@@ -190,7 +193,7 @@ def eval_transform(
 class AugmentCfg:
     "A recipe's training augmentation (`data.augment`): flip, random scale + crop, colour jitter."
     hflip:bool=False # flip half of the clips horizontally (stereo channels and pans mirrored)
-    scales:tuple[float, float]=(1.0, 1.0) # random scale range before the crop; (1, 1): no scaling
+    scales:tuple[float, ...]=(1.0, 1.0) # (lo, hi): a random scale in that range; 3+ values: one of them (CAVP); all 1: none
     jitter:tuple[float, float, float, float]|None=None # colour jitter (brightness, contrast, saturation, hue); None: off
 
 def train_transform(
@@ -203,7 +206,8 @@ def train_transform(
     "The training transform a recipe's data settings ask for; None when there is nothing to do (or not 'train')."
     if split != 'train' or (augment is None and not frames_per_clip): return None
     a = augment or AugmentCfg()
-    lo, hi = min(a.scales), max(a.scales)
+    sc = tuple(a.scales)
+    if not sc: raise ValueError('augment.scales is empty')
     j = a.jitter or (0.0, 0.0, 0.0, 0.0)
-    return Augment(size=size, scale=None if lo == hi == 1 else (lo, hi), flip=0.5 if a.hflip else 0.0,
+    return Augment(size=size, scale=None if set(sc) == {1.0} else sc if len(sc) > 2 else (min(sc), max(sc)), flip=0.5 if a.hflip else 0.0,
                    brightness=j[0], contrast=j[1], saturation=j[2], hue=j[3], seed=seed, frames=frames_per_clip)
