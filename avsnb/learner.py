@@ -420,6 +420,10 @@ def learner_state(learn:Learner, **info) -> dict:
                 epoch=learn.epoch, step_in_epoch=learn.step_in_epoch, iter=learn.iter, rng=rng_state(),
                 extra={k: v.state_dict() for k, v in learn.extra_state.items()}, info=info)
 
+def _first_line(e) -> str:
+    s = [l for l in str(e).splitlines() if l.strip() and 'weights_only' not in l and 'Weights only' not in l]
+    return (s or [type(e).__name__])[0][:120]
+
 def load_checkpoint(
     path:str|Path, # a checkpoint file
     map_location='cpu', # where tensors are loaded
@@ -430,10 +434,12 @@ def load_checkpoint(
     if not path.is_file(): raise CheckpointError(path, 'no such file' if not path.exists() else 'not a file')
     try: ck = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
+        if 'global' not in str(e).lower():
+            raise CheckpointError(path, 'unreadable: not a PyTorch checkpoint (nor truncated one of its archives)') from None
         raise CheckpointError(path, 'refused: it holds Python objects other than tensors and plain containers; avsnb never '
                                     'unpickles those (it is not a weights file, or not a safe one)') from None
     except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as e:
-        raise CheckpointError(path, f'unreadable: truncated or not a PyTorch checkpoint ({str(e).splitlines()[0][:120]})') from None
+        raise CheckpointError(path, f'unreadable: truncated or not a PyTorch checkpoint ({_first_line(e)})') from None
     if need:
         miss = [k for k in need if not isinstance(ck, Mapping) or k not in ck]
         if miss: raise CheckpointError(path, f"not an avsnb training checkpoint (no {', '.join(map(repr, miss))}; a bare state dict?)")
