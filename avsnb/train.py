@@ -276,6 +276,7 @@ def build_learner(
     sfn, scfg = _section(r, 'schedule', 'kind'); sched = sfn(**scfg)
     bs = max(1, r.batch_size // world)
     if len(train_ds) < bs: raise AVSDataError(getattr(train_ds, 'root', '?'), f'the training split has {len(train_ds)} clips, fewer than one batch ({bs})')
+    if len(valid_ds) == 0: raise AVSDataError(getattr(valid_ds, 'root', '?'), f'the evaluation split {r.eval.split!r} has no clips')
     train_dl = make_loader(train_ds, bs, shuffle=True, seed=r.seed, num_workers=num_workers, drop_last=True)
     valid_dl = make_loader(valid_ds, r.eval.valid_batch_size or bs, shuffle=False, num_workers=num_workers)
     n_cls = max(K, 2)
