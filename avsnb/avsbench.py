@@ -283,7 +283,7 @@ def object_index(
         if rule == 'all': labelled = [True] * 5
         elif rule == 'files': labelled = [p.is_file() for p in mask_paths]
         masks = [p if l else None for p, l in zip(mask_paths, labelled)]
-        items.append(dict(uid=name, subset=subset, split=sp, category=cat, frames=frames, masks=masks, labelled=labelled,
+        items.append(dict(uid=name, subset=subset, split=sp, category=cat, T=len(frames), frames=frames, masks=masks, labelled=labelled,
                           wav=d/'audio_wav'/rel/f'{name}.wav', pkl=d/'audio_log_mel'/rel/f'{name}.pkl', csv_line=i + 2))
     return items, problems
 
