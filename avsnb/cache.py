@@ -46,7 +46,7 @@ class _Decoded(Dataset):
     def __getitem__(self, i): return self.ds.decode_clip(i)
 
 def _progress(k:int, n:int, t0:float, what:str):
-    if k == n or k % max(1, n // 50) == 0:
+    if k == n or k % max(1, n // 20) == 0:
         el = time.perf_counter() - t0
         eta = el / k * (n - k) if k else 0
         print(f'\r{what}: {k}/{n} clips, {el:.0f} s, ~{eta:.0f} s left', end='' if k < n else '\n', file=sys.stderr, flush=True)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_evaluate.ipynb #f8e86a60
 from __future__ import annotations
-import copy, datetime, json, math, time
+import copy, datetime, json, math, re, time
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -101,6 +101,8 @@ class EvalReport:
         "The metrics of row `name` (a protocol over all clips, or 'protocol [column=value]')."
         for r in self.results:
             if self._row(r) == name: return r['metrics']
+        new = re.sub(r'avsbench-binary/per-frame(?![-\w])', 'avsbench-binary/per-frame-maxF', name)   # the renamed protocol
+        if new != name: return self[new]
         raise KeyError(f'no protocol {name!r} in this report; it has {self.rows}')
 
     def settings(self, name:str) -> dict:
