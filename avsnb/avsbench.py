@@ -20,7 +20,8 @@ from .core import AVSDataError, BINARY_CLASSES, IGNORE_INDEX, SAMPLE_RATE, make_
 from .audio import load_audio, save_audio, vggish_mel
 from .viz import voc_palette
 from .registry import register_dataset, mapped
-from .transforms import AugmentCfg, train_transform
+from .transforms import AugmentCfg, train_transform, pick_window
+from .cache import open_cache
 
 # %% auto #0
 __all__ = ['S4_CATEGORIES', 'SPLITS', 'OBJECT_LAYOUT', 'AVSS_CLASSES', 'read_image', 'read_frame', 'read_binary_mask', 'read_csv',
@@ -249,9 +250,11 @@ def object_root(
 def object_index(
     root:str|Path, # the subset folder (or the folder above it)
     subset:str='s4', # 's4' or 'ms3'
-    split:str|None=None, # 'train', 'val', 'test', or None for every split
+    split:str|None=None, # a split named in the CSV ('train', 'val', 'test', …), or None for every split
+    labelled:str='avsbench', # 'avsbench' (S4 train: first frame only), 'all' (every frame) or 'files' (the masks present)
 ) -> tuple[list[dict], list[tuple[str,str]]]:
     "The clips of an AVSBench-object subset from its CSV: (items with their file paths, CSV problems as (file, reason))."
+    _check_choice('labelled', labelled, ('avsbench', 'all', 'files')); rule = labelled
     root = object_root(root, subset)
     _, csv, data = OBJECT_LAYOUT[subset]
     df = read_csv(root/csv, required=['split'], min_columns=3 if subset == 's4' else 1)
@@ -261,7 +264,7 @@ def object_index(
     for i, row in enumerate(df.to_dict('records')):
         where = f'{root/csv} line {i + 2}'
         name, sp = row[name_col], row['split']
-        if sp not in SPLITS: problems.append((where, f'unknown split {sp!r} (expected one of {list(SPLITS)})')); continue
+        if not sp: problems.append((where, 'empty split')); continue
         if not name: problems.append((where, f'empty name in column {name_col!r}')); continue
         if (name, sp) in seen: problems.append((where, f'duplicate clip {name!r} (first on line {seen[(name, sp)]})')); continue
         seen[(name, sp)] = i + 2
@@ -276,8 +279,11 @@ def object_index(
             cat, rel = None, Path(sp)
             frames = [d/'visual_frames'/name/f'{name}.mp4_{k}.png' for k in range(1, 6)]
             labelled = [True] * 5
-        masks = [d/'gt_masks'/rel/name/f'{name}_{k}.png' if l else None for k, l in zip(range(1, 6), labelled)]
-        items.append(dict(uid=name, subset=subset, split=sp, category=cat, frames=frames, masks=masks, labelled=labelled,
+        mask_paths = [d/'gt_masks'/rel/name/f'{name}_{k}.png' for k in range(1, 6)]
+        if rule == 'all': labelled = [True] * 5
+        elif rule == 'files': labelled = [p.is_file() for p in mask_paths]
+        masks = [p if l else None for p, l in zip(mask_paths, labelled)]
+        items.append(dict(uid=name, subset=subset, split=sp, category=cat, T=len(frames), frames=frames, masks=masks, labelled=labelled,
                           wav=d/'audio_wav'/rel/f'{name}.wav', pkl=d/'audio_log_mel'/rel/f'{name}.pkl', csv_line=i + 2))
     return items, problems
 
@@ -295,44 +301,116 @@ def _stack_frames(paths) -> torch.Tensor:
 def _check_choice(name, v, choices):
     if v not in choices: raise ValueError(f'{name} must be one of {list(choices)}, got {v!r}')
 
+def _split_counts(items_all) -> dict:
+    out = {}
+    for it in items_all: out[it['split']] = out.get(it['split'], 0) + 1
+    return out
+
 class AVSBenchObject(Dataset):
     "AVSBench-object (S4 or MS3) as released: binary samples of 5 frames with their sound."
     def __init__(self,
                  root:str|Path, # the `Single-source` / `Multi-sources` folder (or the folder above it)
                  subset:str='s4', # 's4' (single source) or 'ms3' (multi-source)
-                 split:str='train', # 'train', 'val' or 'test'
+                 split:str='train', # any split named in the CSV ('train', 'val', 'test', …)
                  size:int|tuple[int,int]|None=224, # frame size (H, W) or one side; None keeps the stored size
                  audio_source:str='wav', # 'wav': waveform + log-mel computed from audio_wav; 'pkl': released log-mel pickles (safe loader)
                  with_mel:bool=True, # with 'wav', also compute the VGGish `mel` (else models compute it from `audio`)
                  channels:int|None=1, # waveform channels: 1 mono (default: the released WAVs mix mono and stereo), 2, or None as stored
+                 labelled:str='avsbench', # labelled-frame rule: 'avsbench' (S4 train: first frame only), 'all' or 'files' (the masks present)
+                 frames:int|None=None, # each sample is a random window of this many frames (decoding only those); None: whole clips
+                 window_labelled:bool=True, # with `frames`: draw windows that hold a labelled frame
+                 cache:str|Path|None=None, # a folder for the decoded, resized clips (`avsnb.cache`); None: decode the files each time
+                 cache_workers:int|None=None, # processes building the cache (None: one per CPU, up to 8)
                 ):
-        _check_choice('split', split, SPLITS); _check_choice('audio_source', audio_source, ('wav', 'pkl'))
+        _check_choice('audio_source', audio_source, ('wav', 'pkl'))
         self.root, self.subset, self.split = object_root(root, subset), subset, split
         self.size, self.audio_source, self.with_mel, self.channels = size, audio_source, with_mel, channels
-        self.items, problems = object_index(self.root, subset, split)
+        self.labelled, self.frames, self.window_labelled = labelled, frames, window_labelled
+        every, problems = object_index(self.root, subset, None, labelled)
+        self.splits = _split_counts(every)
+        if split not in self.splits:
+            raise AVSDataError(self.root/OBJECT_LAYOUT[subset][1], f"no clip of split {split!r}; the file names the splits "
+                               + ', '.join(f'{k} ({v} clips)' for k, v in self.splits.items()))
+        self.items = [it for it in every if it['split'] == split]
         bad = [p for p in problems if p[1].startswith(('empty', 'duplicate'))]
         if bad: raise AVSDataError(*bad[0])
         self.classes = BINARY_CLASSES
+        self.cache = None if cache is None else open_cache(self, cache, cache_workers)
 
+    @property
+    def num_classes(self) -> int: return len(self.classes)
     def __len__(self): return len(self.items)
     def __repr__(self): return f'{type(self).__name__}({self.subset}, {self.split}: {len(self)} clips, root={self.root})'
+    def clip_meta(self, i:int) -> dict:
+        "Clip `i`'s metadata (subset, split, category) without reading any file."
+        it = self.items[i]
+        return dict(subset=it['subset'], split=it['split'], category=it['category'])
+
+    def _decode(self, it:dict, ts:Sequence[int]):
+        "Frames uint8 [t,3,h,w] and masks uint8 [t,h,w] of frames `ts` from the files, resized; and the stored (H, W)."
+        frames = _stack_frames([it['frames'][t] for t in ts])
+        hw = tuple(frames.shape[-2:])
+        masks = torch.full((len(ts), *hw), IGNORE_INDEX, dtype=torch.uint8)
+        for k, t in enumerate(ts):
+            if it['masks'][t] is not None: masks[k] = read_binary_mask(it['masks'][t], hw)
+        frames, masks = fit_geometry(frames, masks, self.size, 'resize')
+        return frames, masks, hw
+
+    def _sound(self, it:dict):
+        "(waveform or None, log-mel [5,1,96,64] or None) of a clip."
+        if self.audio_source == 'pkl': return None, load_log_mel_pkl(it['pkl'], len(it['frames']))
+        audio = read_audio(it['wav'], self.channels)
+        return audio, (vggish_mel(audio, T=len(it['frames']), mode='repeat') if self.with_mel else None)
+
+    def decode_clip(self, i:int) -> dict:
+        "Every frame of clip `i` from its files, as the cache stores it."
+        it = self.items[i]
+        frames, masks, hw = self._decode(it, range(len(it['frames'])))
+        audio, mel = self._sound(it)
+        return dict(frames=frames, masks=masks, audio=audio, mel=mel, source_hw=hw)
+
+    def cache_settings(self) -> dict:
+        "Everything that decides the decoded arrays (a cache is reused only when these match)."
+        return dict(kind=f'avsbench-{self.subset}', root=str(self.root.resolve()), split=self.split, size=self.size,
+                    audio_source=self.audio_source, with_mel=self.with_mel, channels=self.channels, labelled=self.labelled)
+
+    def source_files(self) -> list:
+        "Every file the clips are decoded from (for the cache's check)."
+        out = [self.root/OBJECT_LAYOUT[self.subset][1]]
+        for it in self.items:
+            out += it['frames'] + [p for p in it['masks'] if p is not None] + [it['pkl'] if self.audio_source == 'pkl' else it['wav']]
+        return out
+
+    def load(self,
+             i:int, # clip index
+             ts:Sequence[int]|None=None, # frames to read (default: all); only these are decoded
+            ) -> dict:
+        "Read clip `i` (or some of its frames, with the whole clip's sound) as a sample."
+        it = self.items[i]
+        T = len(it['frames'])
+        ts = list(range(T)) if ts is None else list(ts)
+        if self.cache is not None:
+            c = self.cache.clip(i, ts)
+            frames, masks, audio, mel, hw = c['frames'], c['masks'], c['audio'], c['mel'], c['source_hw']
+        else:
+            frames, masks, hw = self._decode(it, ts)
+            audio, mel = self._sound(it)
+            mel = None if mel is None else mel[ts]
+        meta = dict(subset=it['subset'], split=it['split'], category=it['category'], source_hw=hw)
+        if len(ts) != T: meta['frame_ids'] = ts
+        return make_sample(normalize_frames(frames.float() / 255), masks.long(), self.classes, it['uid'],
+                           audio=audio, mel=mel, labelled=[it['labelled'][t] for t in ts], meta=meta)
 
     def __getitem__(self, i:int) -> dict:
-        it = self.items[i]
-        frames = _stack_frames(it['frames'])
-        hw = tuple(frames.shape[-2:])
-        masks = torch.full((len(it['frames']), *hw), IGNORE_INDEX, dtype=torch.uint8)
-        for t, p in enumerate(it['masks']):
-            if p is not None: masks[t] = read_binary_mask(p, hw)
-        frames, masks = fit_geometry(frames, masks, self.size, 'resize')
-        T = frames.shape[0]
-        if self.audio_source == 'wav':
-            audio = read_audio(it['wav'], self.channels)
-            mel = vggish_mel(audio, T=T, mode='repeat') if self.with_mel else None
-        else: audio, mel = None, load_log_mel_pkl(it['pkl'], T)
-        meta = dict(subset=it['subset'], split=it['split'], category=it['category'], source_hw=hw)
-        return make_sample(normalize_frames(frames.float() / 255), masks.long(), self.classes, it['uid'],
-                           audio=audio, mel=mel, labelled=it['labelled'], meta=meta)
+        it, n = self.items[i], self.frames
+        if n is None or n >= len(it['frames']): return self.load(i)
+        start = pick_window(it['labelled'], n, self.window_labelled)     # a window: decode only its frames
+        s = self.load(i, range(start, start + n))
+        if s['audio'] is not None:
+            per = s['audio'].shape[-1] // len(it['frames'])               # its seconds of sound, as `temporal_crop` cuts them
+            s['audio'] = s['audio'][..., start * per:(start + n) * per]
+        s['meta']['t0'] = start
+        return s
 
 # %% ../nbs/02c_avsbench.ipynb #6b54e843
 def _scene(rng, T:int, H:int, W:int, n_obj:int=1):
@@ -435,6 +513,8 @@ def write_avss_fixture(
     hw:tuple[int,int]=(32, 48), # frame size (H, W); the release's sizes vary
     categories:Sequence[str]=('dog_barking', 'playing_piano'), # S4 categories written to `a_obj` for v1s clips (round-robin)
     seed:int=2, # random seed
+    label_all:bool=False, # also label frames 2-5 of v1s train clips (a tree labelled on every frame)
+    channels:int|Sequence[int]=1, # audio channels of each clip: one value, or a list used round-robin (e.g. (1, 2))
 ) -> Path:
     "Write a tiny AVSS tree (metadata.csv, label2idx.json, JPEG frames, RGB-coded PNG labels, WAV); returns `root`."
     root, rng = Path(root), np.random.default_rng(seed)
@@ -454,8 +534,9 @@ def write_avss_fixture(
         for t in range(T):
             p = d/'frames'/f'{t}.jpg'; p.parent.mkdir(parents=True, exist_ok=True)
             Image.fromarray(frames[t]).save(p, quality=92)
-            if not (label == 'v1s' and sp == 'train' and t > 0): _save_png(d/'labels_rgb'/f'{t}.png', pal[cls_map[t]])
-        save_audio(d/'audio.wav', _tone(rng, 9.5 if (label == 'v2' and j % 2) else T), subtype='PCM_16')
+            if label_all or not (label == 'v1s' and sp == 'train' and t > 0): _save_png(d/'labels_rgb'/f'{t}.png', pal[cls_map[t]])
+        C = channels if isinstance(channels, int) else channels[j % len(channels)]
+        save_audio(d/'audio.wav', _tone(rng, 9.5 if (label == 'v2' and j % 2) else T, C), subtype='PCM_16')
         rows.append(dict(vid=vid, uid=uid, s_min=str(j % 2), s_sec=str(j % 60), a_obj=a_obj or classes[ids[0]], split=sp, label=label))
     pd.DataFrame(rows).to_csv(root/'metadata.csv', index=False)
     return root
@@ -471,13 +552,21 @@ def truncate_file(
 # %% ../nbs/02c_avsbench.ipynb #fd64530a
 @register_dataset('avsbench-object')
 def avsbench_object_data(
-    split:str, # 'train', 'val' or 'test'
+    split:str, # any split named in the CSV ('train', 'val', 'test', …)
     root:str='data/AVSBench', # the AVSBench-object folder
     subset:Literal['s4', 'ms3']='s4', # single- or multi-source
     size:int=224, # frame size (square)
     crop:int|None=None, # training crop after the scale augmentation (None: `size`)
-    frames_per_clip:int|None=None, # frames kept per training sample (None: all 5)
+    frames_per_clip:int|None=None, # frames kept per training sample (None: all 5); only those are decoded
     augment:AugmentCfg|None=None, # training augmentation
+    channels:Literal[1, 2]|None=1, # waveform channels: 1 mono, 2 stereo (mono files duplicated), None as stored
+    labelled:Literal['avsbench', 'all', 'files']='avsbench', # labelled-frame rule: AVSBench's (S4 train: first frame only), every frame, or the masks present
+    crop_labelled:bool=True, # with `frames_per_clip`: training windows hold a labelled frame
+    cache:str|None=None, # folder of the decoded, resized cache (built once, rebuilt when the files change); None: no cache
 ):
     "AVSBench-object (S4/MS3) as a recipe dataset."
-    return mapped(AVSBenchObject(root, subset, split, size=size), train_transform(split, crop or size, augment, frames_per_clip))
+    n = frames_per_clip if split == 'train' else None
+    ds = AVSBenchObject(root, subset, split, size=size, channels=channels, labelled=labelled, frames=n,
+                        window_labelled=crop_labelled, cache=cache)
+    aug = augment if augment is not None or not n else AugmentCfg()     # (a window alone still resizes to `crop`)
+    return mapped(ds, train_transform(split, crop or size, aug))

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Literal, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -16,13 +16,15 @@ from .core import AVSDataError, IGNORE_INDEX, SAMPLE_RATE, make_sample, normaliz
 from .audio import vggish_mel
 from .viz import voc_palette
 from .registry import register_dataset, mapped
-from .transforms import AugmentCfg, train_transform
+from .transforms import AugmentCfg, train_transform, pick_window
+from .cache import open_cache
 from .avsbench import (SPLITS, S4_CATEGORIES, read_image, read_csv, read_audio, fit_geometry, object_index,
                             _stack_frames, _size_str, _short, _check_choice)
 
 # %% auto #0
-__all__ = ['AVSS_SUBSETS', 'SINGLE_PLUS_CLASSES', 'decode_rgb_labels', 'read_rgb_label', 'read_label2idx', 'avss_labelled',
-           'semantic_index', 'AVSBenchSemantic', 's4_category_map', 'AVSBenchSinglePlus', 'avsbench_semantic_data']
+__all__ = ['AVSS_SUBSETS', 'LABEL_RULES', 'SINGLE_PLUS_CLASSES', 'decode_rgb_labels', 'read_rgb_label', 'read_label2idx',
+           'avss_labelled', 'avss_splits', 'semantic_index', 'AVSBenchSemantic', 's4_category_map',
+           'AVSBenchSinglePlus', 'avsbench_semantic_data']
 
 # %% ../nbs/02d_avsbench_semantic.ipynb #fab70ec3
 def _pack_rgb(rgb:torch.Tensor) -> torch.Tensor:
@@ -82,21 +84,41 @@ def read_label2idx(
 
 # %% ../nbs/02d_avsbench_semantic.ipynb #7f7edcd9
 AVSS_SUBSETS = {'v1s': 5, 'v1m': 5, 'v2': 10}   # frames per clip
+LABEL_RULES = ('avsbench', 'all', 'files')      # which frames carry ground truth (see `avss_labelled`)
 
 def avss_labelled(
     subset:str, # 'v1s', 'v1m' or 'v2'
-    split:str, # 'train', 'val' or 'test'
+    split:str, # the clip's split
+    rule:str='avsbench', # 'avsbench': all but v1s train (first frame only); 'all': every frame; 'files': the label files present
+    label_dir:Path|None=None, # the clip's `labels_rgb/` (for 'files')
 ) -> list[bool]:
-    "Which frames of a clip carry ground truth: all, except v1s train (first frame only)."
+    "Which frames of a clip carry ground truth under `rule`."
     T = AVSS_SUBSETS[subset]
+    if rule == 'all': return [True] * T
+    if rule == 'files':
+        if label_dir is None: raise ValueError("rule 'files' needs the clip's label folder")
+        return [(Path(label_dir)/f'{t}.png').is_file() for t in range(T)]
+    _check_choice('labelled', rule, LABEL_RULES)
     return [True] + [not (subset == 'v1s' and split == 'train')] * (T - 1)
+
+def avss_splits(
+    root:str|Path, # the AVSBench-semantic folder
+) -> dict[str,int]:
+    "Every split named in metadata.csv with its number of rows, in order of first appearance."
+    df = read_csv(Path(root)/'metadata.csv', required=['uid', 'label', 'split'])
+    out = {}
+    for s in df['split']:
+        if s: out[s] = out.get(s, 0) + 1
+    return out
 
 def semantic_index(
     root:str|Path, # the AVSBench-semantic folder
-    split:str|None=None, # 'train', 'val', 'test', or None for all
+    split:str|None=None, # a split named in metadata.csv ('train', 'val', 'test', or any other), or None for all
     subsets:Sequence[str]=('v1s', 'v1m', 'v2'), # which parts
+    labelled:str='avsbench', # the labelled-frame rule (`avss_labelled`)
 ) -> tuple[list[dict], list[tuple[str,str]]]:
     "The AVSS clips from metadata.csv: (items with their file paths and flags, CSV problems as (file, reason))."
+    _check_choice('labelled', labelled, LABEL_RULES)
     root = Path(root); csv = root/'metadata.csv'
     df = read_csv(csv, required=['uid', 'label', 'split'])
     items, problems, seen = [], [], {}
@@ -104,12 +126,13 @@ def semantic_index(
         where = f'{csv} line {i + 2}'
         uid, lab, sp = row['uid'], row['label'], row['split']
         if lab not in AVSS_SUBSETS: problems.append((where, f'unknown label {lab!r} (expected one of {list(AVSS_SUBSETS)})')); continue
-        if sp not in SPLITS: problems.append((where, f'unknown split {sp!r} (expected one of {list(SPLITS)})')); continue
+        if not sp: problems.append((where, 'empty split')); continue
         if not uid: problems.append((where, 'empty uid')); continue
         if (lab, uid) in seen: problems.append((where, f'duplicate clip {lab}/{uid} (first on line {seen[(lab, uid)]})')); continue
         seen[(lab, uid)] = i + 2
         if (split is not None and sp != split) or lab not in subsets: continue
-        d, T, lab_flags = root/lab/uid, AVSS_SUBSETS[lab], avss_labelled(lab, sp)
+        d, T = root/lab/uid, AVSS_SUBSETS[lab]
+        lab_flags = avss_labelled(lab, sp, labelled, d/'labels_rgb')
         items.append(dict(uid=uid, subset=lab, split=sp, T=T, labelled=lab_flags, folder=d,
                           frames=[d/'frames'/f'{t}.jpg' for t in range(T)],
                           labels=[d/'labels_rgb'/f'{t}.png' if l else None for t, l in enumerate(lab_flags)],
@@ -121,54 +144,110 @@ class AVSBenchSemantic(Dataset):
     "AVSBench-semantic (v1s, v1m, v2) as released: class-map samples of 5 or 10 frames with their sound."
     def __init__(self,
                  root:str|Path, # the AVSBench-semantic folder (metadata.csv, label2idx.json, v1s/, v1m/, v2/)
-                 split:str='train', # 'train', 'val' or 'test'
+                 split:str='train', # any split named in metadata.csv ('train', 'val', 'test', …)
                  subsets:Sequence[str]=('v1s', 'v1m', 'v2'), # which parts to include
                  size:int|tuple[int,int]|None=224, # frame size (H, W) or one side; None keeps the stored size
                  geometry:str|None=None, # 'crop' (short side + centre crop) or 'resize'; None: crop for train, resize otherwise
                  pad_to:int|None=None, # pad every clip to this many frames, as the reference does (10); None: real frames only
                  with_mel:bool=True, # also compute the VGGish `mel` from the waveform
-                 channels:int|None=1, # waveform channels: 1 mono, 2, or None as stored
+                 channels:int|None=1, # waveform channels: 1 mono, 2 stereo (a mono file is duplicated), None as stored
                  unknown_colors:str='error', # label colours outside the palette: 'error', 'background' or 'ignore'
+                 labelled:str='avsbench', # labelled-frame rule: 'avsbench' (v1s train: first frame only), 'all' or 'files' (the PNGs present)
+                 frames:int|None=None, # each sample is a random window of this many frames (decoding only those); None: whole clips
+                 window_labelled:bool=True, # with `frames`: draw windows that hold a labelled frame
+                 cache:str|Path|None=None, # a folder for the decoded, resized clips (`avsnb.cache`); None: decode the files each time
+                 cache_workers:int|None=None, # processes building the cache (None: one per CPU, up to 8)
                 ):
-        _check_choice('split', split, SPLITS)
         for s in subsets: _check_choice('subset', s, AVSS_SUBSETS)
+        _check_choice('labelled', labelled, LABEL_RULES)
         self.root, self.split, self.subsets = Path(root), split, tuple(subsets)
         self.size, self.geometry = size, geometry or ('crop' if split == 'train' else 'resize')
         self.pad_to, self.with_mel, self.channels, self.unknown_colors = pad_to, with_mel, channels, unknown_colors
+        self.labelled, self.frames, self.window_labelled = labelled, frames, window_labelled
         if pad_to is not None and pad_to < max(AVSS_SUBSETS[s] for s in subsets):
             raise ValueError(f'pad_to={pad_to} is shorter than the longest clip ({max(AVSS_SUBSETS[s] for s in subsets)} frames)')
+        if frames is not None and frames < 1: raise ValueError(f'frames must be ≥ 1 or None, got {frames}')
         self.classes = read_label2idx(self.root/'label2idx.json')
         self.palette = voc_palette(len(self.classes))
-        self.items, problems = semantic_index(self.root, split, subsets)
+        self.splits = avss_splits(self.root)
+        if split not in self.splits:
+            raise AVSDataError(self.root/'metadata.csv', f"no clip of split {split!r}; the file names the splits "
+                               + ', '.join(f'{k} ({v} rows)' for k, v in self.splits.items()))
+        self.items, problems = semantic_index(self.root, split, subsets, labelled)
         bad = [p for p in problems if p[1].startswith(('empty', 'duplicate'))]
         if bad: raise AVSDataError(*bad[0])
+        self.cache = None if cache is None else open_cache(self, cache, cache_workers)
 
+    @property
+    def num_classes(self) -> int: return len(self.classes)
     def __len__(self): return len(self.items)
     def __repr__(self):
         return f'{type(self).__name__}({self.split}, {"+".join(self.subsets)}: {len(self)} clips, {len(self.classes)} classes, root={self.root})'
-
-    def load(self,
-             i:int, # clip index
-             ts:Sequence[int]|None=None, # frames to read (default: all)
-             with_mel:bool|None=None, # override the dataset's `with_mel`
-            ) -> dict:
-        "Read clip `i` (or some of its frames) as a sample, without `pad_to` padding."
+    def clip_meta(self, i:int) -> dict:
+        "Clip `i`'s metadata (its metadata.csv row, subset and split) without reading any file."
         it = self.items[i]
-        ts = list(range(it['T'])) if ts is None else list(ts)
+        return dict(it['meta'], subset=it['subset'], split=it['split'])
+
+    def _decode(self, it:dict, ts:Sequence[int]):
+        "Frames uint8 [t,3,h,w] and masks uint8 [t,h,w] of frames `ts` read from the files, after geometry; and the stored (H, W)."
         frames = _stack_frames([it['frames'][t] for t in ts])
         hw = tuple(frames.shape[-2:])
         masks = torch.full((len(ts), *hw), IGNORE_INDEX, dtype=torch.uint8)
         for k, t in enumerate(ts):
             if it['labels'][t] is not None: masks[k] = read_rgb_label(it['labels'][t], self.palette, hw, self.unknown_colors)
         frames, masks = fit_geometry(frames, masks, self.size, self.geometry)
+        return frames, masks, hw
+
+    def decode_clip(self, i:int) -> dict:
+        "Every frame of clip `i` from its files, as the cache stores it: frames, masks, audio, mel, source_hw."
+        it = self.items[i]
+        frames, masks, hw = self._decode(it, range(it['T']))
         audio = read_audio(it['wav'], self.channels)
+        mel = vggish_mel(audio, T=it['T'], mode='zero') if self.with_mel else None
+        return dict(frames=frames, masks=masks, audio=audio, mel=mel, source_hw=hw)
+
+    def cache_settings(self) -> dict:
+        "Everything that decides the decoded arrays (a cache is reused only when these match)."
+        return dict(kind='avsbench-semantic', root=str(self.root.resolve()), split=self.split, subsets=list(self.subsets),
+                    size=self.size, geometry=self.geometry, with_mel=self.with_mel, channels=self.channels,
+                    unknown_colors=self.unknown_colors, labelled=self.labelled, classes=list(self.classes))
+
+    def source_files(self) -> list:
+        "Every file the clips are decoded from (for the cache's check)."
+        out = [self.root/'metadata.csv', self.root/'label2idx.json']
+        for it in self.items: out += it['frames'] + [p for p in it['labels'] if p is not None] + [it['wav']]
+        return out
+
+    def load(self,
+             i:int, # clip index
+             ts:Sequence[int]|None=None, # frames to read (default: all); only these are decoded
+             with_mel:bool|None=None, # override the dataset's `with_mel`
+            ) -> dict:
+        "Read clip `i` (or some of its frames, with the whole clip's sound) as a sample, without `pad_to` padding."
+        it = self.items[i]
+        ts = list(range(it['T'])) if ts is None else list(ts)
         use_mel = self.with_mel if with_mel is None else with_mel
-        mel = vggish_mel(audio, T=it['T'], mode='zero')[ts] if use_mel else None
+        if self.cache is not None:
+            c = self.cache.clip(i, ts)
+            frames, masks, audio, hw, mel = c['frames'], c['masks'], c['audio'], c['source_hw'], c['mel']
+            if use_mel and mel is None: mel = vggish_mel(audio, T=it['T'], mode='zero')[ts]
+        else:
+            frames, masks, hw = self._decode(it, ts)
+            audio = read_audio(it['wav'], self.channels)
+            mel = vggish_mel(audio, T=it['T'], mode='zero')[ts] if use_mel else None
         meta = dict(it['meta'], subset=it['subset'], split=it['split'], source_hw=hw, frame_ids=ts)
-        return make_sample(normalize_frames(frames.float() / 255), masks.long(), self.classes, it['uid'], audio=audio, mel=mel,
-                           labelled=[it['labelled'][t] for t in ts], meta=meta)
+        return make_sample(normalize_frames(frames.float() / 255), masks.long(), self.classes, it['uid'], audio=audio,
+                           mel=mel if use_mel else None, labelled=[it['labelled'][t] for t in ts], meta=meta)
 
     def __getitem__(self, i:int) -> dict:
+        it, n = self.items[i], self.frames
+        if n is not None and n < it['T']:                   # a window: decode only its frames
+            start = pick_window(it['labelled'], n, self.window_labelled)
+            s = self.load(i, range(start, start + n))
+            per = s['audio'].shape[-1] // it['T']           # its seconds of sound, as `temporal_crop` cuts them
+            s['audio'] = s['audio'][..., start * per:(start + n) * per]
+            s['meta']['t0'] = start
+            return s
         s = self.load(i)
         T, P = s['frames'].shape[0], self.pad_to
         if P is None or P == T: return s
@@ -238,13 +317,21 @@ class AVSBenchSinglePlus(Dataset):
 # %% ../nbs/02d_avsbench_semantic.ipynb #6bc93067
 @register_dataset('avsbench-semantic')
 def avsbench_semantic_data(
-    split:str, # 'train', 'val' or 'test'
+    split:str, # any split named in metadata.csv ('train', 'val', 'test', …)
     root:str='data/AVSBench-semantic', # the AVSBench-semantic folder
     size:int=224, # frame size
     pad_to:int|None=None, # pad clips to this many frames (the reference: 10)
     crop:int|None=None, # training crop after the scale augmentation (None: `size`)
-    frames_per_clip:int|None=None, # frames kept per training sample (None: all)
+    frames_per_clip:int|None=None, # frames kept per training sample (None: all); only those are decoded
     augment:AugmentCfg|None=None, # training augmentation
+    channels:Literal[1, 2]|None=1, # waveform channels: 1 mono, 2 stereo (mono files duplicated), None as stored
+    labelled:Literal['avsbench', 'all', 'files']='avsbench', # labelled-frame rule: AVSBench's (v1s train: first frame only), every frame, or the label files present
+    crop_labelled:bool=True, # with `frames_per_clip`: training windows hold a labelled frame
+    cache:str|None=None, # folder of the decoded, resized cache (built once, rebuilt when the files change); None: no cache
 ):
     "AVSBench-semantic as a recipe dataset."
-    return mapped(AVSBenchSemantic(root, split, size=size, pad_to=pad_to), train_transform(split, crop or size, augment, frames_per_clip))
+    n = frames_per_clip if split == 'train' else None
+    ds = AVSBenchSemantic(root, split, size=size, pad_to=pad_to, channels=channels, labelled=labelled, frames=n,
+                          window_labelled=crop_labelled, cache=cache)
+    aug = augment if augment is not None or not n else AugmentCfg()     # (a window alone still resizes to `crop`)
+    return mapped(ds, train_transform(split, crop or size, aug))

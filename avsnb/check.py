@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 from .core import AVSDataError, DataReport
 from .avsbench import (OBJECT_LAYOUT, object_root, object_index, read_image, read_binary_mask, read_audio,
                             load_log_mel_pkl, _size_str)
-from .avsbench_semantic import semantic_index, read_label2idx, read_rgb_label
+from .avsbench_semantic import semantic_index, read_label2idx, read_rgb_label, avss_splits
 from .viz import voc_palette
 
 # %% auto #0
@@ -82,11 +82,13 @@ def check_data(
     workers:int=1, # threads reading files in parallel
     frame_size:tuple[int,int]|None=None, # also report frames whose (H, W) differs (e.g. (224, 224) for the S4/MS3 release)
     progress:bool=False, # print progress to stderr
+    splits:Sequence[str]=('train', 'val', 'test'), # the splits recipes use; any other split in the CSV is checked and listed with a warning
 ) -> DataReport:
     "Scan a dataset tree and collect every missing, unreadable, mis-sized or mislabelled file as a `DataReport`."
     if fmt not in FORMATS: raise ValueError(f'fmt must be one of {list(FORMATS)}, got {fmt!r}')
     if fmt == 'vpo': return _check_vpo(root)
     root = Path(root); rep = DataReport(root)
+    rep.splits, rep.warnings = {}, []
     if not root.is_dir(): rep.add(root, 'dataset folder not found'); return rep
     try:
         if fmt in OBJECT_LAYOUT:
@@ -104,6 +106,11 @@ def check_data(
         rep.add(e.path, e.reason); return _relative(rep, root)
     rep.checked += 1                                            # the CSV
     for p in problems: rep.add(*p)
+    for it in items: rep.splits[it['split']] = rep.splits.get(it['split'], 0) + 1
+    extra = [s for s in rep.splits if s not in splits]
+    if extra:
+        rep.warnings.append(f"split(s) {', '.join(f'{s!r} ({rep.splits[s]} clips)' for s in extra)} not among {list(splits)}: "
+                            f"checked, but a recipe uses them only when asked (e.g. avsnb eval --split {extra[0]})")
     with ThreadPoolExecutor(max(1, workers)) as ex:
         for k, sub in enumerate(ex.map(fn, items), 1):
             rep.problems += sub.problems; rep.checked += sub.checked
@@ -123,10 +130,14 @@ def check_data_cli(
     ap.add_argument('--workers', '-j', type=int, default=min(8, os.cpu_count() or 1), help='threads reading files (default: up to 8)')
     ap.add_argument('--frame-size', type=int, nargs=2, metavar=('H', 'W'), default=None, help='also report frames of another size (e.g. 224 224)')
     ap.add_argument('--progress', action='store_true', help='show progress on stderr')
+    ap.add_argument('--splits', nargs='+', default=['train', 'val', 'test'],
+                    help='the splits your recipe uses (default: train val test); other splits in the CSV are checked too and listed with a warning')
     try: a = ap.parse_args(argv)
     except SystemExit as e: return int(e.code or 0)
-    try: rep = check_data(a.root, a.format, a.workers, a.frame_size, a.progress)
+    try: rep = check_data(a.root, a.format, a.workers, a.frame_size, a.progress, a.splits)
     except (RuntimeError, ValueError) as e: print(f'avsnb check-data: error: {e}', file=sys.stderr); return 2
+    if getattr(rep, 'splits', None): print('splits: ' + ', '.join(f'{k} ({v} clips)' for k, v in rep.splits.items()), file=sys.stderr)
+    for w in getattr(rep, 'warnings', []): print(f'avsnb check-data: warning: {w}', file=sys.stderr)
     print(rep)
     return 0 if rep.ok else 1
 

@@ -4,12 +4,12 @@
 
 # %% ../nbs/05a_evaluate.ipynb #f8e86a60
 from __future__ import annotations
-import datetime, json, math, time
+import copy, datetime, json, math, re, time
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Subset
 
 import avsnb
 from .core import SAMPLE_RATE, collate, default_device, to_device
@@ -17,7 +17,7 @@ from .audio import fit_patches, vggish_mel
 from .metrics import Metric, NegativeAudioFPR, get_protocol
 
 # %% auto #0
-__all__ = ['negative_audio', 'EvalReport', 'evaluate']
+__all__ = ['negative_audio', 'EvalReport', 'clip_meta', 'select_clips', 'parse_where', 'evaluate']
 
 # %% ../nbs/05a_evaluate.ipynb #85603367
 def _fit_wave(x:torch.Tensor, C:int, S:int) -> torch.Tensor:
@@ -83,17 +83,30 @@ class EvalReport:
                 ):
         self.results, self.meta = [dict(r) for r in results], dict(meta or {})
 
+    @staticmethod
+    def _row(r) -> str:
+        "A row's name: the protocol, with its subset when it has one ('avss/reference [label=v1m]')."
+        sub = r.get('subset')
+        return r['protocol'] + (' [' + ','.join(f'{k}={v}' for k, v in sub.items()) + ']' if sub else '')
+
     @property
-    def names(self) -> list: return [r['protocol'] for r in self.results]
+    def names(self) -> list: return [r['protocol'] for r in self.results if not r.get('subset')]
+    @property
+    def rows(self) -> list: return [self._row(r) for r in self.results]
+    def subsets(self, name:str) -> dict:
+        "{subset value: metrics} of protocol `name`'s per-subset rows."
+        return {','.join(str(v) for v in r['subset'].values()): r['metrics'] for r in self.results if r['protocol'] == name and r.get('subset')}
 
     def __getitem__(self, name:str) -> dict:
-        "The metrics of protocol `name`."
+        "The metrics of row `name` (a protocol over all clips, or 'protocol [column=value]')."
         for r in self.results:
-            if r['protocol'] == name: return r['metrics']
-        raise KeyError(f'no protocol {name!r} in this report; it has {self.names}')
+            if self._row(r) == name: return r['metrics']
+        new = re.sub(r'avsbench-binary/per-frame(?![-\w])', 'avsbench-binary/per-frame-maxF', name)   # the renamed protocol
+        if new != name: return self[new]
+        raise KeyError(f'no protocol {name!r} in this report; it has {self.rows}')
 
     def settings(self, name:str) -> dict:
-        return next(r['settings'] for r in self.results if r['protocol'] == name)
+        return next(r['settings'] for r in self.results if self._row(r) == name)
 
     def table(self,
               scale:float=100., # multiply fractions by this
@@ -102,12 +115,12 @@ class EvalReport:
         "A text table: one row per protocol, its headline numbers ×`scale`."
         cols = [c for c in _COLUMNS if any(r['metrics'].get(c) is not None for r in self.results)]
         fmt = lambda v: '-' if v is None or (isinstance(v, float) and math.isnan(v)) else f'{v * scale:.{digits}f}'
-        rows = [[r['protocol']] + [fmt(r['metrics'].get(c)) if c in r['metrics'] else '' for c in cols]
+        rows = [[self._row(r)] + [fmt(r['metrics'].get(c)) if c in r['metrics'] else '' for c in cols]
                 + [str(r['metrics'].get('frames', ''))] for r in self.results]
         head = ['protocol'] + cols + ['frames']
         w = [max(len(x) for x in col) for col in zip(head, *rows)]
         line = lambda cells: '  '.join(c.ljust(w[0]) if i == 0 else c.rjust(w[i]) for i, c in enumerate(cells))
-        what = ', '.join(f'{k}={self.meta[k]}' for k in ('model', 'dataset', 'clips') if k in self.meta)
+        what = ', '.join(f'{k}={self.meta[k]}' for k in ('model', 'dataset', 'clips', 'where') if self.meta.get(k))
         out = [line(head), line(['-' * x for x in w])] + [line(r) for r in rows]
         return '\n'.join(out + [f'(values ×{scale:g}; {what})' if what else f'(values ×{scale:g})'])
 
@@ -127,14 +140,66 @@ class EvalReport:
         d = json.loads(Path(path).read_text())
         return cls(d['results'], d.get('meta'))
 
+# %% ../nbs/05a_evaluate.ipynb #d583d7c8
+def clip_meta(
+    dataset, # indexable samples; a dataset with `clip_meta(i)` answers without reading files
+    i:int, # clip index
+) -> dict:
+    "The metadata of clip `i` (its CSV row for the AVSBench loaders), cheaply when the dataset can tell it without loading."
+    f = getattr(dataset, 'clip_meta', None)
+    return dict(f(i)) if callable(f) else dict(dataset[i].get('meta') or {})
+
+def _accepts(v) -> set:
+    return {str(x) for x in v} if isinstance(v, (list, tuple, set, frozenset)) else {str(v)}
+
+def select_clips(
+    dataset, # indexable samples
+    where:Mapping, # {column: value or list of accepted values}; values are compared as text
+) -> list[int]:
+    "Indices of the clips whose metadata matches every `column: value` of `where`."
+    want = {k: _accepts(v) for k, v in where.items()}
+    out, seen = [], {k: set() for k in want}
+    for i in range(len(dataset)):
+        m = clip_meta(dataset, i)
+        missing = [k for k in want if k not in m]
+        if missing: raise ValueError(f'clip {i} has no metadata column {missing[0]!r}; columns: {sorted(m)}')
+        for k in want: seen[k].add(str(m[k]))
+        if all(str(m[k]) in v for k, v in want.items()): out.append(i)
+    if not out:
+        raise ValueError(f'no clip matches where={dict(where)}; values present: ' +
+                         '; '.join(f'{k}: {sorted(v)[:20]}' for k, v in seen.items()))
+    return out
+
+def parse_where(
+    items:Sequence[str], # 'column=value' strings (a value may be 'a,b' for either)
+) -> dict:
+    "`['label=v1m', 'split=test']` → `{'label': 'v1m', 'split': 'test'}` (for `avsnb eval --where`)."
+    out = {}
+    for s in items:
+        k, eq, v = s.partition('=')
+        if not eq or not k.strip(): raise ValueError(f'--where expects column=value, got {s!r}')
+        vs = [x.strip() for x in v.split(',')]
+        out[k.strip()] = vs if len(vs) > 1 else vs[0]
+    return out
+
 # %% ../nbs/05a_evaluate.ipynb #b53cf055
 def _logits(out) -> torch.Tensor:
     if isinstance(out, Mapping): return out['logits']
     if isinstance(out, (tuple, list)): return out[0]
     return out
 
+def _update_subsets(groups:dict, keys:list, ms:list, lg, b, which):
+    "Feed each subset's copy of the protocols `which` selects with the rows of its clips."
+    B = len(keys); T = lg.shape[0] // B
+    for k in set(keys):
+        sel = torch.tensor([x == k for x in keys], device=lg.device)
+        sub_lg = lg.view(B, T, *lg.shape[1:])[sel].flatten(0, 1)
+        tgt = {f: b[f][sel.to(b[f].device)] for f in ('masks', 'labelled', 'valid')}
+        for m, g in zip(ms, groups[k]):
+            if which(m): g.update(sub_lg, tgt)
+
 def _default_protocols(n_classes:int) -> list:
-    if n_classes == 2: return ['avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame', 'avsbench-binary/dataset-maxF',
+    if n_classes == 2: return ['avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame-maxF', 'avsbench-binary/dataset-maxF',
                                'avsbench-binary/fixed-0.5', 'dataset-level']
     return ['avss/reference', 'avss/corrected', 'dataset-level']
 
@@ -163,8 +228,14 @@ def evaluate(
     progress:bool=False, # show a progress bar
     model_name:str|None=None, # how to name the model in the report
     dataset_name:str|None=None, # how to name the dataset in the report
+    where:Mapping|None=None, # keep only clips whose metadata matches {column: value or [values]} (`select_clips`)
+    by:str|None=None, # also report every protocol per value of this metadata column (e.g. 'label')
 ) -> EvalReport:
     "Evaluate `model` (moved to `device`, in eval mode meanwhile) on `dataset` under every protocol in `protocols`."
+    name = dataset_name or getattr(dataset, 'name', type(dataset).__name__)
+    if where:
+        if isinstance(dataset, DataLoader): raise ValueError('where= needs an indexable dataset, not a DataLoader')
+        dataset = Subset(dataset, select_clips(dataset, where))
     dl = dataset if isinstance(dataset, DataLoader) else DataLoader(dataset, batch_size=batch_size, shuffle=False,
                                                                       num_workers=num_workers, collate_fn=collate)
     src = dl.dataset if isinstance(dataset, DataLoader) else dataset
@@ -178,7 +249,7 @@ def evaluate(
     if progress:
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(dl)
-    t0, clips, frames, batches = time.perf_counter(), 0, 0, 0
+    t0, clips, frames, batches, groups_by = time.perf_counter(), 0, 0, 0, {}
     try:
         with torch.inference_mode():
             for batch in it:
@@ -186,10 +257,17 @@ def evaluate(
                 B, T = b['frames'].shape[:2]
                 if ms is None: ms = [get_protocol(p) for p in _default_protocols(len(b['classes']))]
                 ids = range(clips, clips + B)
+                keys = None
+                if by is not None:
+                    keys = [str(m[by]) if by in m else None for m in b['meta']]
+                    if None in keys: raise ValueError(f"clip {b['uid'][keys.index(None)]} has no metadata column {by!r}; columns: {sorted(b['meta'][0])}")
+                    for k in keys:
+                        if k not in groups_by: groups_by[k] = [copy.deepcopy(m).reset() for m in ms]
                 clean = [m for m in ms if m.condition is None]
                 if clean:
                     lg = _logits(model(b))
                     for m in clean: m.update(lg, b)
+                    if keys: _update_subsets(groups_by, keys, ms, lg, b, lambda m: m.condition is None)
                 groups = {}
                 for m in ms:
                     if m.condition is not None: groups.setdefault(m.audio_key, []).append(m)
@@ -199,16 +277,20 @@ def evaluate(
                     nb = negative_audio(b, p.condition, clip_ids=ids, noise_rms=p.noise_rms, seed=p.seed, other=other)
                     lg = _logits(model(nb))
                     for m in group: m.update(lg, nb)
+                    if keys: _update_subsets(groups_by, keys, ms, lg, nb, lambda m, g=group: any(m is x for x in g))
                 clips += B; frames += int(b['valid'].sum()); batches += 1
     finally:
         if is_module: model.train(was_training)
     if ms is None: raise ValueError('the dataset is empty')
-    for m in ms: m.all_reduce()
+    for m in ms + [x for g in groups_by.values() for x in g]: m.all_reduce()
     secs = time.perf_counter() - t0
-    meta = dict(model=model_name or type(model).__name__, dataset=dataset_name or getattr(src, 'name', type(src).__name__),
+    meta = dict(model=model_name or type(model).__name__, dataset=name, where=dict(where) if where else None, by=by,
                 clips=clips, frames=frames, batches=batches, batch_size=dl.batch_size, device=str(dev),
                 seconds=round(secs, 3), forward_passes=batches * (bool([m for m in ms if m.condition is None]) +
                                                                    len({m.audio_key for m in ms if m.condition is not None})),
                 avsnb=avsnb.__version__, torch=torch.__version__,
                 date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
-    return EvalReport([dict(protocol=m.name, settings=m.settings, metrics=m.compute()) for m in ms], meta)
+    rows = [dict(protocol=m.name, settings=m.settings, metrics=m.compute()) for m in ms]
+    for k in sorted(groups_by):
+        rows += [dict(protocol=m.name, settings=m.settings, metrics=m.compute(), subset={by: k}) for m in groups_by[k]]
+    return EvalReport(rows, meta)

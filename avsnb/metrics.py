@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_metrics.ipynb #cd328707
 from __future__ import annotations
-import copy, re
+import copy, re, warnings
 from typing import Mapping
 
 import torch
@@ -180,6 +180,7 @@ def binary_frame_stats(
     keep:torch.Tensor|None=None, # [N,H,W] bool, pixels that count (not ignore); None = all
     thresholds:int|torch.Tensor|None=None, # F-curve thresholds: n (the reference's n), a sorted tensor, or None (no curve)
     beta2:float=0.3, # β² of the F-measure
+    pred:torch.Tensor|None=None, # [N,H,W] bool, the predicted foreground for J and F at the mask; None: prob > 0.5
 ) -> dict:
     "Per-frame J (reference rule), F at the J mask, |G|, and the F-curve over `thresholds` — one `bincount`, no loop."
     N, dev = prob.shape[0], prob.device
@@ -188,10 +189,10 @@ def binary_frame_stats(
     # one histogram per frame of (threshold bucket, prob > 0.5, is-foreground)
     idx = torch.arange(N, dtype=torch.int32, device=dev).view(N, 1, 1) * (n + 1)
     if n: idx = idx + threshold_bucket(prob, thresholds)
-    idx = (idx * 2 + (prob > 0.5)) * 2 + gt
+    idx = (idx * 2 + ((prob > 0.5) if pred is None else pred.bool())) * 2 + gt
     if keep is not None: idx = torch.where(keep, idx, torch.full_like(idx, N * (n + 1) * 4))   # ignore → a dump bin
     hist = torch.bincount(idx.flatten(), minlength=N * (n + 1) * 4 + 1)[:-1].view(N, n + 1, 2, 2)
-    at05 = hist[:, :, 1].sum(1)                          # prob > 0.5: [N, 2] (background, foreground)
+    at05 = hist[:, :, 1].sum(1)                          # predicted foreground: [N, 2] (background, foreground)
     P, inter = at05.sum(-1), at05[:, 1]
     G, npix = hist[..., 1].sum((1, 2)), hist.sum((1, 2, 3))
     empty = G == 0
@@ -207,17 +208,22 @@ def binary_frame_stats(
 
 # %% ../nbs/05_metrics.ipynb #65d9dead
 class AVSBenchBinary(Metric):
-    "The AVSBench S4/MS3 protocol: J and F (β² = 0.3, 255 thresholds) under one of four F rules (`mode`)."
+    "The AVSBench S4/MS3 protocol: J at the predicted masks, and F (β² = 0.3, 255 thresholds) under one of four rules (`mode`)."
     family = 'avsbench-binary'
-    MODES = ('reference', 'per-frame', 'dataset-maxF', 'fixed-0.5')
+    MODES = ('reference', 'per-frame-maxF', 'dataset-maxF', 'fixed-0.5')
+    RENAMED = {'per-frame': 'per-frame-maxF'}   # old name → new name (the old one still builds the protocol, with a warning)
     _defaults = dict(batch_size=4, beta2=0.3, n_thresholds=255)
 
     def __init__(self,
-                 mode:str='reference', # 'reference' (per-batch max-F), 'per-frame', 'dataset-maxF' or 'fixed-0.5'
+                 mode:str='reference', # 'reference' (per-batch max-F), 'per-frame-maxF' (each frame's best F), 'dataset-maxF' or 'fixed-0.5' (F at the mask)
                  batch_size:int=4, # reference mode: clips per batch (the official test.sh uses 4)
                  beta2:float=0.3, # β² of the F-measure
                  n_thresholds:int=255, # thresholds of the F sweep
                 ):
+        if mode in self.RENAMED:
+            warnings.warn(f"avsbench-binary/{mode} is now named avsbench-binary/{self.RENAMED[mode]} "
+                          "(its F takes each frame's best threshold)", FutureWarning, stacklevel=2)
+            mode = self.RENAMED[mode]
         if mode not in self.MODES: raise ValueError(f'mode must be one of {self.MODES}, got {mode!r}')
         if mode == 'reference' and (int(batch_size) != batch_size or batch_size < 1):
             raise ValueError(f'batch_size must be a positive integer, got {batch_size!r}')
@@ -226,7 +232,7 @@ class AVSBenchBinary(Metric):
 
     @property
     def settings(self):
-        s = dict(mode=self.mode, beta2=self.beta2, n_thresholds=self.n_thresholds, j_threshold=0.5)
+        s = dict(mode=self.mode, beta2=self.beta2, n_thresholds=self.n_thresholds, j_mask='predicted')
         if self.mode == 'reference': s['batch_size'] = self.batch_size
         return s
 
@@ -253,7 +259,8 @@ class AVSBenchBinary(Metric):
         lg, m = _pick(logits, sel, every), _pick(masks, sel, every)
         keep = ~_pick(ign, sel, every) if any_ign else None
         thr = self.n_thresholds if self.mode != 'fixed-0.5' else None
-        s = binary_frame_stats(foreground_prob(lg), m != 0, keep, thr, self.beta2)
+        pred = (predict_classes(lg) != 0) if lg.shape[1] > 1 else None    # several classes: the argmax masks the model outputs
+        s = binary_frame_stats(foreground_prob(lg), m != 0, keep, thr, self.beta2, pred)
         ne = s['nonempty']
         st['j_sum'] += s['iou'].sum(); st['j_n'] += sel.sum()
         st['f_n'] += ne.sum(); st['f05_sum'] += s['f05'][ne].double().sum()
@@ -306,7 +313,7 @@ class AVSBenchBinary(Metric):
         if self.mode == 'reference':
             nb = int(st['ref_batches'])
             out = dict(J=_f(st['ref_j'] / nb) if nb else nan, F=_f(st['ref_f'] / nb) if nb else nan, batches=nb)
-        elif self.mode == 'per-frame': out['F'] = _f(st['fmax_sum'] / fn) if fn else nan
+        elif self.mode == 'per-frame-maxF': out['F'] = _f(st['fmax_sum'] / fn) if fn else nan
         elif self.mode == 'fixed-0.5': out['F'] = _f(st['f05_sum'] / fn) if fn else nan
         else:
             curve = st['curve_sum'] / max(fn, 1)
@@ -526,7 +533,7 @@ class NegativeAudioFPR(Metric):
                     FPR_frames=_f(st['fg_frames'].double() / st['frames']) if st['frames'] else nan, frames=int(st['frames']))
 
 # %% ../nbs/05_metrics.ipynb #93c0741c
-STANDARD_PROTOCOLS = ('avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame', 'avsbench-binary/dataset-maxF',
+STANDARD_PROTOCOLS = ('avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame-maxF', 'avsbench-binary/dataset-maxF',
                       'avsbench-binary/fixed-0.5', 'avss/reference', 'avss/corrected', 'dataset-level',
                       'robustness/silent', 'robustness/noise', 'robustness/offscreen')
 

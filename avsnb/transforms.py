@@ -15,8 +15,8 @@ from torchvision.transforms.v2 import functional as TF
 from .core import IGNORE_INDEX, normalize_frames, check_sample
 
 # %% auto #0
-__all__ = ['MASK_META_KEYS', 'hflip', 'resize', 'scale_crop', 'color_jitter', 'temporal_crop', 'Augment', 'eval_transform',
-           'AugmentCfg', 'train_transform']
+__all__ = ['MASK_META_KEYS', 'hflip', 'resize', 'scale_crop', 'color_jitter', 'pick_window', 'temporal_crop', 'Augment',
+           'eval_transform', 'AugmentCfg', 'train_transform']
 
 # %% ../nbs/02_transforms.ipynb #4a4f725f
 MASK_META_KEYS = ('objects',)   # per-pixel maps in `meta` that follow the masks through geometric transforms
@@ -126,16 +126,30 @@ def color_jitter(
     return s
 
 # %% ../nbs/02_transforms.ipynb #2b406679
+def pick_window(
+    labelled:Sequence[bool], # which frames of the clip carry ground truth
+    n:int, # frames in the window (< the clip's length)
+    labelled_only:bool=False, # only windows holding at least one labelled frame (when the clip has any)
+    generator:torch.Generator|None=None, # randomness (None: torch's global generator)
+) -> int:
+    "The first frame of a random window of `n` consecutive frames: uniform over all windows, or over those with ground truth."
+    T = len(labelled)
+    if not labelled_only: return int(torch.randint(0, T - n + 1, (), generator=generator))
+    lab = torch.as_tensor(list(labelled), dtype=torch.bool)
+    ok = [k for k in range(T - n + 1) if bool(lab[k:k + n].any())] or list(range(T - n + 1))
+    return ok[int(torch.randint(0, len(ok), (), generator=generator))]
+
 def temporal_crop(
     s:Mapping, # a sample with T frames
     n:int, # frames to keep (≥ T: the sample is returned unchanged)
     start:int|None=None, # first frame kept; None: uniform random
     generator:torch.Generator|None=None, # randomness for the start
+    labelled_only:bool=False, # draw the start among windows that hold a labelled frame (see `pick_window`)
 ) -> dict:
     "Keep `n` consecutive frames of a clip, with the matching seconds of its waveform and rows of its per-frame fields."
     T = s['frames'].shape[0]
     if n >= T: return dict(s)
-    if start is None: start = int(torch.randint(0, T - n + 1, (), generator=generator))
+    if start is None: start = pick_window(s['labelled'].tolist(), n, labelled_only, generator)
     if not 0 <= start <= T - n: raise ValueError(f'start {start} out of range for {n} of {T} frames')
     out = _copy(s); sl = slice(start, start + n)
     for k in ('frames', 'masks', 'mel', 'labelled', 'valid'):
@@ -160,8 +174,9 @@ class Augment:
                  brightness:float=0.2, contrast:float=0.2, saturation:float=0.2, hue:float=0.02, # colour jitter strengths (0: off)
                  seed:int|None=None, # seed an own generator (reproducible); None: torch's global generator
                  frames:int|None=None, # keep a random window of this many frames (`temporal_crop`); None: all
+                 labelled_only:bool=False, # with `frames`: draw the window among those holding a labelled frame
                 ):
-        self.size, self.scale, self.flip, self.frames = size, scale, flip, frames
+        self.size, self.scale, self.flip, self.frames, self.labelled_only = size, scale, flip, frames, labelled_only
         self.jitter = dict(brightness=brightness, contrast=contrast, saturation=saturation, hue=hue)
         self.generator = None if seed is None else torch.Generator().manual_seed(seed)
 
@@ -170,7 +185,7 @@ class Augment:
                  generator:torch.Generator|None=None, # overrides the transform's own generator for this call
                 ) -> dict:
         g = generator or self.generator
-        if self.frames: s = temporal_crop(s, self.frames, generator=g)
+        if self.frames: s = temporal_crop(s, self.frames, generator=g, labelled_only=self.labelled_only)
         if self.scale is not None:
             sc = tuple(self.scale)
             if len(sc) > 2: v = sc[int(torch.randint(len(sc), (), generator=g))]; sc = (v, v)   # a discrete set (CAVP)
@@ -202,6 +217,7 @@ def train_transform(
     augment:AugmentCfg|None=None, # the recipe's augmentation (None: none)
     frames_per_clip:int|None=None, # keep a random window of this many frames per sample (None: all)
     seed:int|None=None, # seed of the transform's own generator (None: torch's global generator)
+    labelled_only:bool=False, # with `frames_per_clip`: pick windows that hold a labelled frame
 ):
     "The training transform a recipe's data settings ask for; None when there is nothing to do (or not 'train')."
     if split != 'train' or (augment is None and not frames_per_clip): return None
@@ -210,4 +226,5 @@ def train_transform(
     if not sc: raise ValueError('augment.scales is empty')
     j = a.jitter or (0.0, 0.0, 0.0, 0.0)
     return Augment(size=size, scale=None if set(sc) == {1.0} else sc if len(sc) > 2 else (min(sc), max(sc)), flip=0.5 if a.hflip else 0.0,
-                   brightness=j[0], contrast=j[1], saturation=j[2], hue=j[3], seed=seed, frames=frames_per_clip)
+                   brightness=j[0], contrast=j[1], saturation=j[2], hue=j[3], seed=seed, frames=frames_per_clip,
+                   labelled_only=labelled_only)

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from avsnb.core import default_device
 from avsnb.metrics import get_protocol
 
-PROTOCOLS = ['avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame', 'avsbench-binary/dataset-maxF',
+PROTOCOLS = ['avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame-maxF', 'avsbench-binary/dataset-maxF',
              'avsbench-binary/fixed-0.5', 'avss/reference', 'avss/corrected', 'dataset-level', 'robustness/silent']
 
 
