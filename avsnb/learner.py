@@ -355,6 +355,7 @@ def make_loader(
     num_workers:int=0, # DataLoader workers
     drop_last:bool=False, # drop the last incomplete batch
     distributed:bool|None=None, # shard across DDP ranks (default: when a process group is initialised)
+    pin_memory:bool|None=None, # page-locked batches for fast host→GPU copies (default: when CUDA is available)
 ) -> DataLoader:
     "A DataLoader over `ds` with resumable per-epoch order, per-item seeds and `collate`."
     distributed = (dist.is_available() and dist.is_initialized()) if distributed is None else distributed
@@ -363,7 +364,8 @@ def make_loader(
     sampler = ResumableSampler(len(ds), shuffle=shuffle, seed=seed, rank=rank, world_size=world, drop_last=drop_last and shuffle)
     # own generator: iterating a DataLoader draws a base seed, which must not consume the global RNG (exact resume)
     dl = DataLoader(sds, batch_size=batch_size, sampler=sampler, collate_fn=collate, num_workers=num_workers,
-                    drop_last=drop_last, persistent_workers=False, generator=torch.Generator().manual_seed(seed))
+                    drop_last=drop_last, persistent_workers=False, generator=torch.Generator().manual_seed(seed),
+                    pin_memory=torch.cuda.is_available() if pin_memory is None else pin_memory)
     return dl
 
 class EpochCB(Callback):

@@ -142,13 +142,13 @@ register_recipe(Recipe(name='tpavi-s4', epochs=15, **_TPAVI,
     data=dict(kind='avsbench-object', subset='s4', root='data/AVSBench', size=224),
     model=dict(name='tpavi', backbone='pvt_v2_b5', audio='vggish', num_classes=1, tpavi_stages=(0, 1, 2, 3)),
     loss=dict(kind='bce', avm_weight=0.0),
-    eval=EvalCfg(split='val', protocols=('avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame'), every=1, monitor='J',
+    eval=EvalCfg(split='val', protocols=('avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame-maxF'), every=1, monitor='J',
               valid_batch_size=1, reported='ECCV 2022 main table (avsbench.md §7.1): S4 PVT-v2 mIoU 78.74, F .879; ResNet-50 72.79, .848')))
 register_recipe(Recipe(name='tpavi-ms3', epochs=30, **_TPAVI,
     data=dict(kind='avsbench-object', subset='ms3', root='data/AVSBench', size=224),
     model=dict(name='tpavi', backbone='pvt_v2_b5', audio='vggish', num_classes=1, tpavi_stages=(0, 1, 2, 3)),
     loss=dict(kind='bce', avm_weight=0.5, avm_reduction='sum'),
-    eval=EvalCfg(split='val', protocols=('avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame'), every=1, monitor='J',
+    eval=EvalCfg(split='val', protocols=('avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame-maxF'), every=1, monitor='J',
               valid_batch_size=1, reported='ECCV 2022 main table (avsbench.md §7.1): MS3 PVT-v2 mIoU 54.00, F .645; ResNet-50 47.88, .578')))
 register_recipe(Recipe(name='tpavi-avss', epochs=60, **_TPAVI,
     data=dict(kind='avsbench-semantic', root='data/AVSBench-semantic', size=224, pad_to=10),
@@ -188,7 +188,7 @@ for _sub in ('s4', 'ms3'):
         model=dict(name='cavp', backbone='resnet50', audio='vggish', num_classes=2),
         loss=dict(kind='ce+contrastive', contrastive_weight=0.1, temperature=0.1, max_views=512, memory_bank=False),
         optim=_CAVP_OPT(1e-4),
-        eval=EvalCfg(split='val', protocols=('avsbench-binary/reference(bs=1)', 'avsbench-binary/per-frame', 'dataset-level'), start=5, every=5, dense_from=50, monitor='J',
+        eval=EvalCfg(split='val', protocols=('avsbench-binary/reference(bs=1)', 'avsbench-binary/per-frame-maxF', 'dataset-level'), start=5, every=5, dense_from=50, monitor='J',
                   reported=f'CAVP README (cavp.md §5.1-5.2), ResNet-50 ImageNet: {_CAVP_OBJ[_sub]}')))
 
 # %% ../nbs/06a_recipes.ipynb #058a0880

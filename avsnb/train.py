@@ -422,6 +422,8 @@ def evaluate_checkpoint(
     protocols:list|None=None, # protocol names (default: the recipe's)
     device:str|None=None, # where to run ('auto', 'cpu', 'cuda', …)
     batch_size:int=4, # clips per forward pass
+    where:Mapping|None=None, # keep only clips whose metadata matches {column: value or [values]}
+    by:str|None=None, # also report every protocol per value of this metadata column (e.g. 'label')
 ):
     "Evaluate a checkpoint on a dataset under named protocols; returns an `EvalReport`."
     from avsnb.evaluate import evaluate
@@ -433,7 +435,7 @@ def evaluate_checkpoint(
     model, classes, r = load_model(ckpt)
     cfg = {**r.data, **(data or {})}
     ds = build_dataset(cfg, split)
-    return evaluate(model, ds, protocols=protocols or list(r.eval.protocols), batch_size=batch_size, device=dev)
+    return evaluate(model, ds, protocols=protocols or list(r.eval.protocols), batch_size=batch_size, device=dev, where=where, by=by)
 
 # %% ../nbs/06b_train.ipynb #244d00b3
 def _overrides(rest:list[str], prog:str) -> dict:
@@ -485,10 +487,15 @@ def eval_cli(argv=None) -> int:
     p.add_argument('--split', default='test', help='the split to evaluate (default: test); the dataset must have it')
     p.add_argument('--protocols', nargs='+', default=None, help="protocol names (default: the recipe's; see avsnb.metrics)")
     p.add_argument('--batch-size', type=int, default=4, help='clips per forward pass (default 4)')
+    p.add_argument('--where', nargs='+', default=None, metavar='COLUMN=VALUE', help="only clips whose metadata matches (e.g. label=v1m; a,b for either)")
+    p.add_argument('--by', default=None, metavar='COLUMN', help='also report every protocol per value of this metadata column (e.g. label)')
     p.add_argument('--out', default=None, help='also save the report as JSON here')
     p.add_argument('--device', default=None, help='auto (default), cpu, cuda, cuda:N or mps')
     a = p.parse_args(argv)
-    rep = evaluate_checkpoint(a.ckpt, {'root': a.data} if a.data else None, a.split, a.protocols, a.device, a.batch_size)
+    from avsnb.evaluate import parse_where
+    try: where = parse_where(a.where) if a.where else None
+    except ValueError as e: raise AVSConfigError(f'--where: {e}') from None
+    rep = evaluate_checkpoint(a.ckpt, {'root': a.data} if a.data else None, a.split, a.protocols, a.device, a.batch_size, where, a.by)
     print(rep)
     if a.out: rep.save_json(a.out)
     return 0
