@@ -4,7 +4,7 @@
 
 # %% ../nbs/02a_vpo.ipynb #f3b5a932
 from __future__ import annotations
-import json, math, re, shutil, hashlib
+import json, math, os, re, shutil, hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Protocol, Sequence, runtime_checkable
@@ -405,6 +405,12 @@ def render_row(
     return masks, mix, pans
 
 # %% ../nbs/02a_vpo.ipynb #aebabc50
+def _atomic(path:Path, write) -> Path:
+    "Write through `write(tmp)` to a temporary name next to `path`, then rename: a file that exists is complete."
+    tmp = path.with_name(f'{path.stem}.part{path.suffix}')
+    write(tmp); os.replace(tmp, path)
+    return path
+
 def _write_image(root:Path, im:SegImage, fmt:str, quality:int) -> pd.DataFrame:
     "Write an image's frames and instance maps; return its objects table (instance id → local index)."
     d = root / 'images' / im.image_id; d.mkdir(parents=True, exist_ok=True)
@@ -412,9 +418,10 @@ def _write_image(root:Path, im:SegImage, fmt:str, quality:int) -> pd.DataFrame:
     if len(ids) > 255: raise AVSDataError(im.image_id, f'{len(ids)} instances: at most 255 fit the instance-map PNGs')
     lut = np.searchsorted(ids, im.instances).astype(np.int64) + 1
     local = np.where(im.instances == 0, 0, lut).astype(np.uint8)
+    opts = dict(format='JPEG', quality=quality) if fmt == 'jpg' else dict(format='PNG', compress_level=1)
     for t in range(im.frames.shape[0]):
-        Image.fromarray(im.frames[t]).save(d / f'{t}.{fmt}', **({'quality': quality} if fmt == 'jpg' else {'compress_level': 1}))
-        _save_png(d / f'inst_{t}.png', local[t])
+        _atomic(d / f'{t}.{fmt}', lambda p: Image.fromarray(im.frames[t]).save(p, **opts))
+        _atomic(d / f'inst_{t}.png', lambda p: _save_png(p, local[t]))
     return pd.DataFrame(dict(image_id=im.image_id, instance_id=ids.astype(int), local=np.arange(1, len(ids) + 1)))
 
 # %% ../nbs/02a_vpo.ipynb #d0ab745b
@@ -436,17 +443,85 @@ def _stats(table:pd.DataFrame, objects:pd.DataFrame, pool_ix:pd.DataFrame, class
                              reused=len(s) - s.aud.nunique()))
     return pd.DataFrame(rows)
 
+# %% ../nbs/02a_vpo.ipynb #7b6c4497
+_DONE = '.done'   # per-image completion records of a build in progress (removed when it completes)
+
+class _RenderJobs(torch.utils.data.Dataset):
+    "Batches of images to render and write; item k renders batch k and returns its completion records."
+    def __init__(self, root, images, sounds, table, batches, classes, stereo, seconds, image_format, quality):
+        self.root, self.images, self.sounds, self.batches, self.classes = root, images, sounds, batches, classes
+        self.stereo, self.seconds, self.fmt, self.quality = stereo, seconds, image_format, quality
+        self.rows = {i: g for i, g in table.groupby('image_id', sort=False)}
+    def __len__(self): return len(self.batches)
+    def __getitem__(self, k):
+        try: return self._render(self.batches[k])
+        except AVSDataError as e: return [dict(error=[e.path, e.reason])]     # re-raised as AVSDataError by the caller
+    def _render(self, ids):
+        root = self.root; ims = dict(zip(ids, self.images.load(ids)))
+        rows = pd.concat([self.rows[i] for i in ids])
+        auds = sorted(set(';'.join(rows.audio_ids).split(';')))
+        clips = dict(zip(auds, self.sounds.load(auds)))
+        recs = []
+        for i in ids:
+            im = ims[i]
+            if im.image_id != i: raise AVSDataError(i, f'the image source returned {im.image_id!r} for {i!r}')
+            obj = _write_image(root, im, self.fmt, self.quality).assign(frames=im.frames.shape[0])
+            pans = {}
+            for r in self.rows[i].to_dict('records'):
+                masks, audio, pan = render_row(r, im, clips, self.classes, self.stereo or r['variant'] == 'msmi', self.seconds)
+                d = root / r['variant'] / 'masks' / r['sample_id']; d.mkdir(parents=True, exist_ok=True)
+                for t in range(masks.shape[0]): _atomic(d / f'{t}.png', lambda p: _save_png(p, masks[t]))
+                (root / r['variant'] / 'audio').mkdir(parents=True, exist_ok=True)
+                _atomic(root / r['variant'] / 'audio' / f"{r['sample_id']}.wav", lambda p: save_audio(p, audio, SAMPLE_RATE, subtype='PCM_16'))
+                pans[r['sample_id']] = ';'.join(f'{p:.4f}' for p in pan)
+            rec = dict(image_id=i, objects=obj.to_dict('list'), pans=pans, files=_files_of(root, i, self.rows[i], self.fmt))
+            _atomic(root / _DONE / f'{i}.json', lambda p: p.write_text(json.dumps(rec)))
+            recs.append(rec)
+        return recs
+
+def _files_of(root:Path, image_id:str, rows:pd.DataFrame, fmt:str) -> list[str]:
+    "Every file an image's rendering writes (relative to root)."
+    T = int(rows.frames.iloc[0])
+    out = [f'images/{image_id}/{t}.{fmt}' for t in range(T)] + [f'images/{image_id}/inst_{t}.png' for t in range(T)]
+    for v, s in zip(rows.variant, rows.sample_id): out += [f'{v}/masks/{s}/{t}.png' for t in range(T)] + [f'{v}/audio/{s}.wav']
+    return out
+
+def _done_records(root:Path) -> dict[str, dict]:
+    "Completion records of earlier runs whose files are all there (complete and valid); others are redone."
+    out = {}
+    for p in sorted((root / _DONE).glob('*.json')) if (root / _DONE).is_dir() else []:
+        if p.name.endswith('.part.json'): continue
+        try: rec = json.loads(p.read_text())
+        except ValueError: continue
+        if all((root / f).is_file() for f in rec['files']): out[rec['image_id']] = rec
+    return out
+
 # %% ../nbs/02a_vpo.ipynb #04cb3d33
-def _prepare_root(root:Path, overwrite:bool):
+def _build_key(table:pd.DataFrame, classes, settings:dict) -> str:
+    "A digest of what a build will write: its pairing table, classes and rendering settings."
+    h = hashlib.md5(table[list(PAIR_COLUMNS[:-1])].to_csv(index=False).encode())
+    h.update(json.dumps([list(classes), settings], sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+def _prepare_root(root:Path, overwrite:bool, resume:bool, key:str) -> str:
+    "Make `root` ready; return 'new', 'resume' or 'done' (a complete build with the same key, with resume)."
     if root.exists() and any(root.iterdir()):
         if not (root / 'build.json').exists():
             raise AVSDataError(root, 'folder is not empty and holds no avsnb VPO build: refusing to write into it')
-        if not overwrite: raise AVSDataError(root, 'already holds a VPO build; pass overwrite=True to replace it')
-        for p in ['build.json', 'classes.txt', 'objects.csv', 'images', *VARIANTS]:     # only what a build writes
+        try: old = json.loads((root / 'build.json').read_text())
+        except ValueError: old = {}
+        same = old.get('key') == key
+        if resume and same: return 'done' if old.get('complete') else 'resume'
+        if not overwrite:
+            if resume: raise AVSDataError(root / 'build.json', 'holds a build with other sources, plan or settings: cannot resume it (pass overwrite=True to replace it)')
+            state = 'a VPO build' if old.get('complete') else 'an unfinished VPO build'
+            raise AVSDataError(root, f'already holds {state}; pass resume=True to continue it (same settings) or overwrite=True to replace it')
+        for p in ['build.json', 'classes.txt', 'objects.csv', 'images', _DONE, *VARIANTS]:     # only what a build writes
             q = root / p
             if q.is_dir(): shutil.rmtree(q)
             elif q.exists(): q.unlink()
     root.mkdir(parents=True, exist_ok=True)
+    return 'new'
 
 def build_vpo(
     root:str|Path, # output folder (created; must be empty or hold an earlier build)
@@ -459,49 +534,62 @@ def build_vpo(
     seconds:float|None=None, # sound length (None: T seconds for clips, 3 s for stills)
     image_format:str='jpg', # 'jpg' (quality `quality`) or 'png' (lossless) for frames
     quality:int=95, # JPEG quality
-    batch_size:int=64, # rows rendered per batch (sources load items in batches)
+    batch_size:int=64, # images rendered per batch (sources load items in batches; one batch is one job for a worker)
     overwrite:bool=False, # replace an earlier build in `root`
+    resume:bool=False, # continue an unfinished build of the same plan and settings in `root` (skip what is written)
+    workers:int=0, # processes rendering batches in parallel (0: in this process)
     info:Mapping|None=None, # extra entries for build.json (e.g. the settings of a generator)
-    progress:bool=False, # show a progress bar
+    progress:bool=False, # show a progress bar (samples)
     **plan_kw, # passed to `plan_vpo`: n_samples, test_fraction, seed, ms_sources, min_silent, switch_prob, ...
 ) -> Path:
     "Plan (or take) the pairing of a VPO benchmark, render it, and write it to `root` in the documented layout."
     if image_format not in ('jpg', 'png'): raise ValueError(f"image_format must be 'jpg' or 'png', got {image_format!r}")
-    root = Path(root); _prepare_root(root, overwrite)
+    root = Path(root)
     if pairs is None: table, classes = plan_vpo(images, sounds, class_map, variants, **plan_kw)
     else:
         table = pairs.copy() if isinstance(pairs, pd.DataFrame) else pd.read_csv(pairs, dtype=str, keep_default_na=False)
         _check_cols(table, PAIR_COLUMNS[:-1], 'pairs')
         table = table[table.variant.isin(variants)].reset_index(drop=True)
         _, classes = plan_vpo(images, sounds, class_map, variants=[], **{k: v for k, v in plan_kw.items() if k == 'names'})
-    (root / 'build.json').write_text(json.dumps(dict(layout='avsnb-vpo', complete=False, info=dict(info or {}))))  # marks a build in progress
+    table = table.astype({'frames': int, 'multi_instance': int}).astype({c: str for c in PAIR_COLUMNS[:-1] if c not in ('frames', 'multi_instance')})
+    settings = dict(variants=list(variants), stereo=stereo, seconds=seconds, image_format=image_format, quality=quality)
+    key = _build_key(table, classes, settings)
+    state = _prepare_root(root, overwrite, resume, key)
+    if state == 'done': return root
+    if state == 'new': (root / 'build.json').write_text(json.dumps(dict(layout='avsnb-vpo', complete=False, key=key, info=dict(info or {}))))  # marks a build in progress
+    (root / _DONE).mkdir(exist_ok=True)
     img_ix = images.index(); img_ix['image_id'] = img_ix.image_id.astype(str)
     snd_ix = sounds.index(); snd_ix['audio_id'] = snd_ix.audio_id.astype(str)
     _, to_bench, class_map = _bench_classes(img_ix, snd_ix, class_map, plan_kw.get('names', 'sound'))
-    # render, image by image (each image's rows together)
+    # render, image by image (each image's rows together), skipping images an earlier run completed
     table = table.sort_values(['image_id', 'variant', 'sample_id'], kind='stable').reset_index(drop=True)
-    pans, objects, written = {}, [], set()
-    img_ids = list(dict.fromkeys(table.image_id))
-    batches = [img_ids[k:k + batch_size] for k in range(0, len(img_ids), batch_size)]
+    done = _done_records(root)
+    todo = [i for i in dict.fromkeys(table.image_id) if i not in done]
+    batches = [todo[k:k + batch_size] for k in range(0, len(todo), batch_size)]
+    jobs = _RenderJobs(root, images, sounds, table, batches, classes, stereo, seconds, image_format, quality)
+    n_rows = table.image_id.value_counts().to_dict()
+    bar = None
     if progress:
-        from tqdm.auto import tqdm; batches = tqdm(batches, desc='rendering', unit='batch')
-    for ids in batches:
-        ims = dict(zip(ids, images.load(ids)))
-        rows = table[table.image_id.isin(set(ids))]
-        auds = sorted(set(';'.join(rows.audio_ids).split(';')))
-        clips = dict(zip(auds, sounds.load(auds)))
-        for i in ids:
-            objects.append(_write_image(root, ims[i], image_format, quality).assign(frames=ims[i].frames.shape[0]))
-        for r in rows.itertuples(index=False):
-            r = r._asdict()
-            masks, audio, pan = render_row(r, ims[r['image_id']], clips, classes, stereo or r['variant'] == 'msmi', seconds)
-            d = root / r['variant'] / 'masks' / r['sample_id']; d.mkdir(parents=True, exist_ok=True)
-            for t in range(masks.shape[0]): _save_png(d / f'{t}.png', masks[t])
-            save_audio(root / r['variant'] / 'audio' / f"{r['sample_id']}.wav", audio, SAMPLE_RATE, subtype='PCM_16')
-            pans[r['sample_id']] = ';'.join(f'{p:.4f}' for p in pan)
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(table), initial=sum(n_rows[i] for i in done), desc='rendering', unit='sample')
+    if workers > 0:
+        import multiprocessing as mp
+        ctx = 'fork' if 'fork' in mp.get_all_start_methods() else None          # sources need not be picklable
+        it = torch.utils.data.DataLoader(jobs, batch_size=None, shuffle=False, num_workers=workers, collate_fn=_identity,
+                                         multiprocessing_context=ctx)
+    else: it = (jobs[k] for k in range(len(jobs)))
+    for recs in it:
+        for rec in recs:
+            if 'error' in rec: raise AVSDataError(*rec['error'])
+            done[rec['image_id']] = rec
+            if bar is not None: bar.update(n_rows[rec['image_id']])
+    if bar is not None: bar.close()
+    pans = {s: p for rec in done.values() for s, p in rec['pans'].items()}
     table['pan'] = table.sample_id.map(pans)
     # tables
+    objects = [pd.DataFrame(done[i]['objects']) for i in dict.fromkeys(table.image_id)]
     objects = pd.concat(objects, ignore_index=True) if objects else pd.DataFrame(columns=['image_id', 'instance_id', 'local', 'frames'])
+    objects = objects.astype({'image_id': str})
     cls_of = dict(zip(zip(img_ix.image_id, img_ix.instance_id.astype(int)), img_ix['class']))
     objects['class'] = [cls_of.get((i, int(k)), '') for i, k in zip(objects.image_id, objects.instance_id)]
     objects['bench_class'] = objects['class'].map(to_bench)
@@ -522,9 +610,12 @@ def build_vpo(
         counts[v] = tv.split.value_counts().reindex(SPLITS, fill_value=0).to_dict()
     meta = dict(layout='avsnb-vpo', layout_version=1, classes=list(classes), variants=counts, image_format=image_format,
                 stereo=stereo, seconds=seconds, class_map=class_map, plan={k: (list(v) if isinstance(v, tuple) else v) for k, v in plan_kw.items()},
-                info=dict(info or {}), complete=True)
-    (root / 'build.json').write_text(json.dumps(meta, indent=1, default=str))
+                info=dict(info or {}), key=key, complete=True)
+    shutil.rmtree(root / _DONE)
+    _atomic(root / 'build.json', lambda p: p.write_text(json.dumps(meta, indent=1, default=str)))
     return root
+
+def _identity(x): return x
 
 # %% ../nbs/02a_vpo.ipynb #aa8d3fd6
 def _digest(root:Path, sub:str|None=None) -> dict[str, str]:
