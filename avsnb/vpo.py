@@ -84,17 +84,22 @@ class ListSounds:
     def load(self, audio_ids): return [self.items[i] for i in audio_ids]
 
 class FolderSounds:
-    "A `SoundSource` over `root/<class>/<recording>[__<part>].<ext>` audio files (the part after `__` splits clips of one recording)."
+    "A `SoundSource` over `root/[<split>/]<class>/<recording>[__<part>].<ext>` audio files (the part after `__` splits clips of one recording)."
     def __init__(self,
-                 root, # folder with one sub-folder per class
+                 root, # folder with one sub-folder per class (or per split, each with one per class)
                  exts=('.wav', '.flac', '.ogg', '.mp3'), # audio file types to take
+                 split_folders:bool=False, # True: root/train/<class>/… and root/test/<class>/… fix the split
                 ):
-        self.root = Path(root)
-        files = sorted(p for p in self.root.glob('*/*') if p.suffix.lower() in exts)
-        if not files: raise AVSDataError(self.root, f'no audio files ({", ".join(exts)}) in <class>/ sub-folders')
-        self.paths = {f'{p.parent.name}/{p.stem}': p for p in files}
+        self.root, self.split_folders = Path(root), split_folders
+        if split_folders:
+            bad = sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name not in SPLITS) if self.root.is_dir() else []
+            if bad: raise AVSDataError(self.root, f'with split_folders the sub-folders must be {SPLITS}, found {bad}')
+        files = sorted(p for p in self.root.glob('*/*/*' if split_folders else '*/*') if p.suffix.lower() in exts)
+        if not files: raise AVSDataError(self.root, f'no audio files ({", ".join(exts)}) in {"<split>/<class>/" if split_folders else "<class>/"} sub-folders')
+        self.paths = {str(p.relative_to(self.root).with_suffix('')).replace('\\', '/'): p for p in files}
     def index(self) -> pd.DataFrame:
-        return pd.DataFrame([dict(audio_id=k, **{'class': p.parent.name}, recording=f"{p.parent.name}/{p.stem.split('__')[0]}")
+        return pd.DataFrame([dict(audio_id=k, **{'class': p.parent.name}, recording=f"{p.parent.name}/{p.stem.split('__')[0]}",
+                                  **({'split': p.parent.parent.name} if self.split_folders else {}))
                              for k, p in self.paths.items()])
     def load(self, audio_ids):
         return [SoundClip(i, load_audio(self.paths[i]).numpy(), SAMPLE_RATE) for i in audio_ids]
