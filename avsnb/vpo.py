@@ -579,6 +579,7 @@ def build_vpo(
         bar = tqdm(total=len(table), initial=sum(n_rows[i] for i in done), desc='rendering', unit='sample')
     if workers > 0:
         import multiprocessing as mp
+        import librosa                                          # resampling's (slow) import: once here, not in every worker
         ctx = 'fork' if 'fork' in mp.get_all_start_methods() else None          # sources need not be picklable
         it = torch.utils.data.DataLoader(jobs, batch_size=None, shuffle=False, num_workers=workers, collate_fn=_identity,
                                          multiprocessing_context=ctx)
