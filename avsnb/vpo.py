@@ -560,7 +560,7 @@ def build_vpo(
     settings = dict(variants=list(variants), stereo=stereo, seconds=seconds, image_format=image_format, quality=quality)
     key = _build_key(table, classes, settings)
     state = _prepare_root(root, overwrite, resume, key)
-    if state == 'done': return root
+    if state == 'done': shutil.rmtree(root / _DONE, ignore_errors=True); return root
     if state == 'new': (root / 'build.json').write_text(json.dumps(dict(layout='avsnb-vpo', complete=False, key=key, info=dict(info or {}))))  # marks a build in progress
     (root / _DONE).mkdir(exist_ok=True)
     img_ix = images.index(); img_ix['image_id'] = img_ix.image_id.astype(str)
@@ -617,8 +617,8 @@ def build_vpo(
     meta = dict(layout='avsnb-vpo', layout_version=1, classes=list(classes), variants=counts, image_format=image_format,
                 stereo=stereo, seconds=seconds, class_map=class_map, plan={k: (list(v) if isinstance(v, tuple) else v) for k, v in plan_kw.items()},
                 info=dict(info or {}), key=key, complete=True)
-    shutil.rmtree(root / _DONE)
     _atomic(root / 'build.json', lambda p: p.write_text(json.dumps(meta, indent=1, default=str)))
+    shutil.rmtree(root / _DONE, ignore_errors=True)                  # records go only once the build says it is complete
     return root
 
 def _identity(x): return x
