@@ -385,6 +385,7 @@ def build_synthetic(
     stagger_prob:float=1.0, # 'ms': probability that a source enters late or stops early (clips without a switch)
     image_format:str='jpg', # 'jpg' or 'png' frames
     rebuild:bool=False, # build again even if a matching build exists
+    workers:int=0, # rendering processes (0: in this process)
     progress:bool=False, # show a progress bar
 ) -> Path:
     "Build (or find in the cache) the synthetic VPO benchmark; returns its root."
@@ -400,12 +401,12 @@ def build_synthetic(
         if same and info.get('complete') and not rebuild: return root
         if not same and info.get('complete') and not rebuild:
             raise AVSDataError(root, 'holds a synthetic build with other settings; pass rebuild=True or choose another root')
-        overwrite = True                                     # an unfinished build of ours, or rebuild=True
+        overwrite = True                                     # an unfinished build of ours (resumed below when its plan is the same), or rebuild=True
     images, sounds = synthetic_sources(n_train, n_test, S, frames, seed)
     return build_vpo(root, images, sounds, class_map={c: c for c in SYN_NAMES}, variants=variants, n_samples={'train': n_train, 'test': n_test}, seed=seed,
                      min_silent={'ss': 1, 'ms': 2, 'msmi': 1}, ms_sources=(2, 2), msmi_with_ms=False, reuse_audio=True,
                      switch_prob=switch_prob, stagger_prob=stagger_prob, image_format=image_format, overwrite=overwrite,
-                     progress=progress, info={'synthetic': settings})
+                     resume=not rebuild, workers=workers, progress=progress, info={'synthetic': settings})
 
 # %% ../nbs/02b_synthetic.ipynb #3a3c5023
 def confusion(
