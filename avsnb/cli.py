@@ -8,7 +8,7 @@ import argparse, importlib, importlib.util, os, sys, tempfile, time, traceback
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['COMMANDS', 'main', 'build_synthetic_cli']
+__all__ = ['COMMANDS', 'main']
 
 # %% ../nbs/09_cli.ipynb #8a606e42
 COMMANDS = {  # name: (module, function, one-line help)
@@ -17,7 +17,7 @@ COMMANDS = {  # name: (module, function, one-line help)
     'train': ('avsnb.train', 'train_cli', 'train a recipe (avsnb train RECIPE --key value …; --resume, --dry-run)'),
     'eval': ('avsnb.train', 'eval_cli', 'evaluate a checkpoint under named protocols (avsnb eval CKPT [DATA])'),
     'check-data': ('avsnb.check', 'check_data_cli', 'check a dataset on disk: one line per bad file, exit 1 on problems'),
-    'build-vpo': ('avsnb.cli', 'build_synthetic_cli', 'build the embedded synthetic VPO benchmark (ss, ms, msmi) on disk'),
+    'build-vpo': ('avsnb.vpo_sources', 'build_vpo_cli', 'build a VPO benchmark from COCO-format masks + a sound table (or --synthetic)'),
 }
 
 def _available(module:str) -> bool:
@@ -75,20 +75,3 @@ def main(
 # %% ../nbs/09_cli.ipynb #eb52c929
 #| eval: false
 if __name__ == '__main__' and 'ipykernel' not in sys.modules: sys.exit(main())   # `python -m avsnb.cli …` works too
-
-# %% ../nbs/09_cli.ipynb #7d85d4ad
-def build_synthetic_cli(argv=None) -> int:
-    "`avsnb build-vpo`: build the synthetic VPO benchmark."
-    from avsnb.synthetic import build_synthetic, VARIANTS
-    p = argparse.ArgumentParser(prog='avsnb build-vpo', description='Build the embedded synthetic VPO benchmark (deterministic for a seed).')
-    p.add_argument('--root', default=None, help='output folder (default: data/synthetic/<settings>)')
-    p.add_argument('--size', default='cpu', help="frame size: 'cpu' (96 px), 'default' (224 px) or a number")
-    p.add_argument('--n-train', type=int, default=800); p.add_argument('--n-test', type=int, default=200)
-    p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=list(VARIANTS))
-    a = p.parse_args(argv)
-    size = int(a.size) if str(a.size).isdigit() else a.size
-    t0 = time.time()
-    root = build_synthetic(a.root, size=size, n_train=a.n_train, n_test=a.n_test, seed=a.seed, variants=a.variants, progress=True)
-    print(f'synthetic benchmark at {root} ({time.time() - t0:.1f} s)')
-    return 0

@@ -183,7 +183,7 @@ def _dotted(s:str, prefix:str) -> str:
     return head + ': ' + ', '.join(prefix + n for n in names.rstrip(')?').split(', ')) + ('?)' if s.endswith('?)') else ')')
 
 # %% ../nbs/00a_registry.ipynb #6909ecac
-_DATASET_MODULES = {'synthetic': 'avsnb.synthetic', 'vpo': 'avsnb.vpo', 'vpo-released': 'avsnb.vpo',
+_DATASET_MODULES = {'synthetic': 'avsnb.synthetic', 'vpo': 'avsnb.vpo_load',
                     'avsbench-object': 'avsnb.avsbench', 'avsbench-semantic': 'avsnb.avsbench_semantic'}
 DATASETS = Registry('dataset kind', lambda k: _DATASET_MODULES.get(k))
 
