@@ -64,11 +64,20 @@
     var input = document.querySelector('input[data-md-component="search-query"]');
     if (!input) return;
     input.removeAttribute('disabled');
+    // Material hides the search dialog when its worker cannot start (as under file://): keep it shown.
+    document.querySelectorAll('.md-search, label[for="__search"]').forEach(function (el) {
+      el.hidden = false;
+      new MutationObserver(function () { if (el.hidden) el.hidden = false; }).observe(el, {attributes: true, attributeFilter: ['hidden']});
+    });
     var meta = document.querySelector('.md-search-result__meta');
     if (meta) meta.textContent = 'Type to start searching';
     var go = function () { load(function () { render(input.value); }); };
     input.addEventListener('input', go);
-    input.addEventListener('focus', function () { load(function () {}); });
+    var toggle = document.getElementById('__search');
+    input.addEventListener('focus', function () { if (toggle) toggle.checked = true; load(function () {}); });
+    input.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape' && toggle) { toggle.checked = false; input.blur(); }
+    });
     input.form && input.form.addEventListener('submit', function (e) {
       e.preventDefault();
       var first = document.querySelector('.md-search-result__link');

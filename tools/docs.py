@@ -46,6 +46,7 @@ def _is_test(stmt) -> bool:
         f = stmt.value.func
         return isinstance(f, ast.Name) and f.id in TEST_CALLS
     if isinstance(stmt, (ast.For, ast.With)) and not getattr(stmt, 'orelse', None): return all(_is_test(t) for t in stmt.body)
+    if isinstance(stmt, ast.If): return all(_is_test(t) for t in stmt.body + stmt.orelse)
     return False
 
 
@@ -314,7 +315,7 @@ def fix_toc(
     def fix(m):
         nonlocal n
         hid, label = pair[m.group(2)]
-        text = m.group(4) if m.group(4).strip() else f'\n{label}\n'
+        text = m.group(4) if _text(m.group(4)) == label else f'\n{label}\n'
         if hid == m.group(2) and text is m.group(4): return m.group(0)
         n += 1; return m.group(1) + hid + m.group(3) + text + m.group(5)
     return _TOC_LINK.sub(fix, html), n
@@ -386,7 +387,7 @@ def clean_search(
     "Clean search/search_index.json in place and write search/search_index.js; returns the number of entries."
     f = site/'search'/'search_index.json'
     idx = json.loads(f.read_text(encoding='utf-8'))
-    for d in idx['docs']: d['text'] = clean_search_text(d['text'])
+    for d in idx['docs']: d['text'], d['title'] = clean_search_text(d['text']), d['title'].replace('¶', '').strip()
     f.write_text(json.dumps(idx, ensure_ascii=False), encoding='utf-8')
     (site/'search'/'search_index.js').write_text('window.__avsnbSearchIndex = ' + json.dumps(idx, ensure_ascii=False) + ';\n', encoding='utf-8')
     return len(idx['docs'])
