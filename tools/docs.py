@@ -45,8 +45,9 @@ def _is_test(stmt) -> bool:
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         f = stmt.value.func
         return isinstance(f, ast.Name) and f.id in TEST_CALLS
-    if isinstance(stmt, (ast.For, ast.With)) and not getattr(stmt, 'orelse', None): return all(_is_test(t) for t in stmt.body)
-    if isinstance(stmt, ast.If): return all(_is_test(t) for t in stmt.body + stmt.orelse)
+    if isinstance(stmt, (ast.For, ast.While, ast.With, ast.If)):    # a block that only computes what it checks
+        inner = stmt.body + getattr(stmt, 'orelse', [])
+        return any(_is_test(t) for t in inner) and all(_is_test(t) or isinstance(t, (ast.Assign, ast.AugAssign, ast.AnnAssign)) for t in inner)
     return False
 
 
@@ -107,6 +108,7 @@ def _fix_cells(nb, reader:bool=False) -> str:
         if c.cell_type == 'code':
             if re.search(r'#\|\s*echo:\s*false', src) or src.lstrip().startswith('show_doc('):
                 c.metadata.setdefault('tags', []).append('remove_input')
+            elif src.lstrip().startswith('#|'): c['source'] = _drop_directives(src)
             for o in c.get('outputs', []):
                 d = o.get('data', {})
                 if 'text/markdown' in d:
@@ -130,10 +132,34 @@ def _pure_imports_only():
     P._do_eval = _do_eval
 
 
+def _show_constants():
+    """nbdev drops exported cells from the docs and shows their functions and classes through show_doc; an exported cell
+    of constants only (assignments, no def/class) would leave its section empty. Show such a cell's code instead."""
+    import nbdev.processors as P
+    if getattr(P.rm_export, '_avsnb', False): return
+    orig = P.rm_export
+    def rm_export(cell):
+        d = set(cell.directives_ or {})
+        if cell.cell_type == 'code' and 'export' in d and not d & {'hide', 'exporti'}:
+            try: body = cell.parsed_()
+            except Exception: body = None
+            if body and all(isinstance(t, (ast.Assign, ast.AnnAssign)) for t in body): return
+        return orig(cell)
+    rm_export._avsnb = True
+    P.rm_export = rm_export
+
+
+def _drop_directives(src:str) -> str:
+    "The code without its leading `#| ...` lines (cell options are for the tools, not the reader)."
+    lines = src.splitlines(keepends=True); i = 0
+    while i < len(lines) and re.match(r'\s*#\|', lines[i]): i += 1
+    return ''.join(lines[i:])
+
+
 def _proc(nb):
     from nbdev.processors import FilterDefaults
     os.environ['IN_TEST'] = '1'
-    _pure_imports_only()
+    _pure_imports_only(); _show_constants()
     FilterDefaults()(nb)
     return nb
 
@@ -366,19 +392,26 @@ def _scrub_outputs(nb):
 # as search/search_index.js; docs_assets/offline-search.js loads that with a <script> tag under file:// and answers the
 # search box itself (a small scorer), leaving Material's own search in charge over http.
 _PRE = re.compile(r'<pre>(.*?)</pre>', re.S)
+_TEST_CALL = re.compile(r'\b(?:' + '|'.join(sorted(TEST_CALLS, key=len, reverse=True)) + r')\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)')
 _TEST_LINE = re.compile(r'^\s*(?:assert\b|(?:' + '|'.join(sorted(TEST_CALLS, key=len, reverse=True)) + r')\()')
 
 
 def clean_search_text(
     text:str, # a search-index entry's text (HTML)
 ) -> str:
-    "Drop the copy button's 'Copied!' and test lines from code blocks; drop code blocks left empty."
-    text = text.replace('Copied!', ' ')
-    def pre(m):
-        lines = [l for l in m.group(1).split('\n') if not _TEST_LINE.match(l)]
-        code = '\n'.join(lines).strip()
-        return f'<pre>{code}</pre>' if code else ''
-    return re.sub(r'\s{3,}', '  ', _PRE.sub(pre, text))
+    """Drop the copy button's 'Copied!', the plain copy of each code block that the button copies from (the same code a
+    second time), and test calls/lines; drop code blocks left empty."""
+    parts = re.split(r'(<pre>.*?</pre>)', text.replace('Copied!', ' '), flags=re.S)
+    for i in range(1, len(parts) - 1, 2):
+        words = parts[i][5:-6].split()
+        if words: parts[i + 1] = re.sub(r'\s*'.join(map(re.escape, words)), ' ', parts[i + 1], count=1)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            code = '\n'.join(l for l in part[5:-6].split('\n') if not _TEST_LINE.match(l)).strip()
+            out.append(f'<pre>{code}</pre>' if code else '')
+        else: out.append(_TEST_CALL.sub('', part))
+    return re.sub(r'[ \t]{3,}', '  ', ''.join(out))
 
 
 def clean_search(
@@ -419,8 +452,10 @@ def build():
     from nbdev.doclinks import _build_modidx
     cfg = get_config()
     _build_modidx()
-    _pure_imports_only()
-    cache = proc_nbs(n_workers=0)     # in this process, so the patch above applies
+    _pure_imports_only(); _show_constants()
+    proc = ROOT/'_proc'            # nbdev reuses processed notebooks unless settings.ini changed: also when this script did
+    stale = not proc.exists() or proc.stat().st_mtime < Path(__file__).stat().st_mtime
+    cache = proc_nbs(n_workers=0, force=stale)     # in this process, so the patches above apply
     out = ROOT/'_mkdocs'
     shutil.rmtree(out, ignore_errors=True); out.mkdir()
     pages = []
