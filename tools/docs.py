@@ -10,7 +10,16 @@ navigation from the notebooks' titles (so a new notebook needs no config edit: H
 numbered 10 and up, then Reference = 00-09 and unnumbered ones) and runs `mkdocs build`. It then makes the pages work
 offline (`offline_site`): a page holding saved widget state loads the vendored @jupyter-widgets/html-manager
 (docs_assets/vendor/html-manager, see tools/vendor_widgets.sh) instead of unpkg.com, other pages drop the widget loader,
-and the Mermaid loader (a cdnjs import) is dropped from pages without a diagram.
+and the Mermaid loader (a cdnjs import) is dropped from pages without a diagram. Then `finish_site`: nbdev's API
+cross-references (absolute URLs of a Quarto site, from settings.ini doc_host/doc_baseurl) and links to notebooks become
+links to the built pages, show_doc's [source] links point at highlighted copies of the modules (source/avsnb/*.py.html),
+the table of contents points at the headings' real anchors, and the search index loses the copy button's text, the
+duplicate of each code block and test calls, and is also written as search/search_index.js for docs_assets/offline-search.js
+(search from disk, where the browser refuses Material's worker).
+
+Reader pages (tutorials, numbered 10 and up, and the home page) hide cells that only test (`assert`, `test_eq`, …) and
+test lines of mixed cells; reference pages keep theirs as examples. Saved outputs lose local absolute paths (the
+repository root becomes '.', temporary folders '<tmp>').
 """
 import ast, json, os, re, shutil, subprocess, sys, warnings
 from pathlib import Path
@@ -341,8 +350,9 @@ def fix_toc(
     def fix(m):
         nonlocal n
         hid, label = pair[m.group(2)]
-        text = m.group(4) if _text(m.group(4)) == label else f'\n{label}\n'
-        if hid == m.group(2) and text is m.group(4): return m.group(0)
+        same = _text(m.group(4)) == label
+        if hid == m.group(2) and same: return m.group(0)
+        text = m.group(4) if same else f'\n{label}\n'
         n += 1; return m.group(1) + hid + m.group(3) + text + m.group(5)
     return _TOC_LINK.sub(fix, html), n
 
@@ -438,13 +448,13 @@ def finish_site(
     ids = {pg: set(_ID.findall((site/pg).read_text(encoding='utf-8'))) for pg in pages}
     url_map = doc_url_map(cfg, [pg for pg in pages if '/' not in pg])
     blob = f"{cfg.get('git_url', '').rstrip('/')}/blob/{cfg.get('branch', 'main')}/" if cfg.get('git_url') else ''
-    n = 0
+    n = n_toc = 0
     for pg in pages:
         f = site/pg; html = f.read_text(encoding='utf-8')
         new, k = rewrite_links(html, pg, url_map, ids, blob, sources); n += k
-        new, k = fix_toc(new); n += k
+        new, k = fix_toc(new); n_toc += k
         if new != html: f.write_text(new, encoding='utf-8')
-    return dict(links=n, sources=len(sources), search_entries=clean_search(site))
+    return dict(links=n, toc=n_toc, sources=len(sources), search_entries=clean_search(site))
 
 
 def build():
@@ -481,7 +491,8 @@ def build():
     done = finish_site(Path(conf['site_dir']), cfg)
     for page, urls in left.items(): print(f'warning: {page} still references {", ".join(sorted(urls))}')
     n_widgets = sum(has_widget_state(f.read_text(encoding='utf-8')) for f in Path(conf['site_dir']).rglob('*.html'))
-    print(f"docs built: {len(pages)} pages ({n_widgets} with widgets), {done['links']} links made local, {done['sources']} source pages, "
+    print(f"docs built: {len(pages)} pages ({n_widgets} with widgets), {done['links']} links made local, {done['toc']} contents entries fixed, "
+          f"{done['sources']} source pages, "
           f"{done['search_entries']} search entries, in {conf['site_dir']}")
 
 
