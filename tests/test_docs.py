@@ -227,7 +227,7 @@ def _search(page, query):
     x, y, w, h = page.wait_for(f'(() => {{ const b = {_SEARCH_BOX}; return b[2] > 0 ? b : null }})()', 20, what='the search box')
     page.click(x + w / 2, y + h / 2); page.pump(0.3)
     page.send('Input.insertText', text=query)
-    return page.wait_for(_RESULTS, 30, what=f'search results for {query!r}')
+    return page.wait_for(_RESULTS, 120, what=f'search results for {query!r}')   # Material indexes ~600 KB first (slow on a busy machine)
 
 
 def test_pages_offline_in_browser(site, chromium):
@@ -254,7 +254,7 @@ def test_search_over_http(site, chromium):
     srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
-        with Chromium(chromium, width=1280, height=1000, timeout=30, extra_flags=OFFLINE) as page:
+        with Chromium(chromium, width=1280, height=1000, timeout=60, extra_flags=OFFLINE) as page:
             page.goto(f'http://127.0.0.1:{srv.server_address[1]}/index.html')
             res = _search(page, 'make_sample')
             page.pump(0.3); page.screenshot(SHOTS/'docs_search_http.png', full_page=False)
