@@ -20,7 +20,8 @@ from .metrics import frame_confusion
 
 # %% auto #0
 __all__ = ['clip_classes', 'class_presence', 'cell_origin', 'outline_masks', 'frame_strip', 'png_bytes', 'present_ids',
-           'legend_html', 'clip_scores', 'fit_waveform', 'with_audio', 'sample_logits', 'predict_sample', 'AVSViewer']
+           'legend_html', 'clip_scores', 'fit_waveform', 'with_audio', 'sample_logits', 'predict_sample',
+           'model_num_classes', 'class_lut', 'AVSViewer']
 
 # %% ../nbs/07_viewer.ipynb #3cc46351
 def clip_classes(
@@ -211,9 +212,56 @@ def predict_sample(
     "The model's class map [T,H,W] (int64, CPU) for one sample."
     return predict_classes(sample_logits(model, s, device))
 
+# %% ../nbs/07_viewer.ipynb #836e22f0
+def model_num_classes(
+    model:torch.nn.Module, # a model following the contract
+    sample:Mapping|None=None, # a sample to run it on when it does not say (`num_classes`)
+    device=None, # where to run it
+) -> int|None:
+    "How many classes a model predicts: its `num_classes` (1 channel = binary = 2 classes), else its logits' channels on `sample`."
+    n = getattr(model, 'num_classes', None)
+    if n is None and sample is not None: n = sample_logits(model, sample, device).shape[1]
+    return None if n is None else max(int(n), 2)
+
+def class_lut(
+    data_classes:Sequence[str], # the dataset's class names (index = class id)
+    model_classes:Sequence[str]|None=None, # the model's class names, in its output order
+    class_map:Mapping[str, str|None]|None=None, # model class -> dataset class (None or left out: background)
+    n_model:int|None=None, # the model's class count, when its names are unknown
+) -> torch.Tensor|None:
+    "None when model ids are dataset ids; else a lookup tensor, model id -> dataset id (from `class_map`). Raises on a mismatch."
+    data_classes = tuple(data_classes)
+    if class_map is not None:
+        if model_classes is None: raise ValueError('class_map needs the model\'s class names: pass model_classes (e.g. from load_model)')
+        bad = {k: v for k, v in class_map.items() if k not in model_classes or (v is not None and v not in data_classes)}
+        if bad: raise ValueError(f'class_map names classes that do not exist: {bad}; model classes {list(model_classes)}, '
+                                 f'dataset classes {list(data_classes)}')
+        return torch.tensor([data_classes.index(class_map[c]) if class_map.get(c) is not None else 0 for c in model_classes])
+    if model_classes is not None:
+        if tuple(model_classes) == data_classes: return None
+        raise ValueError(f'the model was trained on other classes than the dataset has: model ({len(model_classes)}) '
+                         f'{list(model_classes)} vs dataset ({len(data_classes)}) {list(data_classes)}; '
+                         'pass class_map={model class: dataset class} to show it anyway')
+    if n_model is not None and n_model != len(data_classes):
+        raise ValueError(f'the model predicts {n_model} classes but the dataset has {len(data_classes)}: {list(data_classes)}; '
+                         'pass model_classes=… (and class_map=… to translate them) to show it anyway')
+    return None
+
 # %% ../nbs/07_viewer.ipynb #e8385638
-def _clip_names(dataset) -> list[str]:
-    "Clip ids without reading the clips, where the dataset lists them; else 'clip i'."
+def _unwrap_subset(dataset):
+    "The dataset under `Subset`/`ConcatDataset`-style wrappers, and for each item its (dataset, index) there."
+    from torch.utils.data import ConcatDataset, Subset
+    if isinstance(dataset, Subset):
+        base, where = _unwrap_subset(dataset.dataset)
+        return base, [where[int(i)] for i in dataset.indices]
+    if isinstance(dataset, ConcatDataset):
+        where = []
+        for d in dataset.datasets: where += _unwrap_subset(d)[1]
+        return dataset, where
+    return dataset, [(dataset, i) for i in range(len(dataset))]
+
+def _listed_names(dataset) -> list[str]|None:
+    "Clip ids a dataset lists without reading its clips (a table's sample_id/uid column, or items with a uid), else None."
     n = len(dataset)
     t = getattr(dataset, 'table', None)
     for col in ('sample_id', 'uid'):
@@ -221,7 +269,25 @@ def _clip_names(dataset) -> list[str]:
     items = getattr(dataset, 'items', None)
     if isinstance(items, Sequence) and len(items) == n and all(isinstance(it, Mapping) and 'uid' in it for it in items):
         return [str(it['uid']) for it in items]
-    return [f'clip {i}' for i in range(n)]
+    return None
+
+def _clip_names(dataset) -> list[str]:
+    "Clip ids without reading the clips, where the dataset (or the one under a Subset/ConcatDataset) lists them; else 'clip i'."
+    _, where = _unwrap_subset(dataset)
+    cache = {}
+    out = []
+    for i, (d, j) in enumerate(where):
+        if id(d) not in cache: cache[id(d)] = _listed_names(d)
+        names = cache[id(d)]
+        out.append(names[j] if names is not None else f'clip {i}')
+    return out
+
+def _dataset_classes(dataset) -> tuple:
+    "The class names of a dataset (looking under Subset/ConcatDataset wrappers), else those of its first sample."
+    d = dataset
+    while getattr(d, 'classes', None) is None and hasattr(d, 'dataset'): d = d.dataset
+    if getattr(d, 'classes', None) is None and hasattr(dataset, 'datasets'): d = dataset.datasets[0]
+    return tuple(getattr(d, 'classes', None) or dataset[0]['classes'])
 
 def _fmt(v:float) -> str: return '—' if v != v else f'{v:.3f}'
 
@@ -235,11 +301,18 @@ class AVSViewer:
                  scale:int=1, # integer enlargement of the frames in the strip
                  preds:Callable|Sequence|None=None, # without a model: class maps to show, (index, sample) → [T,H,W] or a sequence
                  max_swap:int=200, # at most this many clips offered as 'audio from'
+                 model_classes:Sequence[str]|None=None, # the model's class names, in its output order (e.g. from `load_model`)
+                 class_map:Mapping[str, str|None]|None=None, # model class -> dataset class, when they differ (unlisted: background)
                 ):
         if model is not None and device is not None: model = model.to(device)
         self.dataset, self.model, self.device, self.scale, self.preds = dataset, model, device, scale, preds
         self.names = _clip_names(dataset)
-        self.classes = tuple(getattr(dataset, 'classes', None) or dataset[0]['classes'])
+        self.classes = _dataset_classes(dataset)
+        self.lut = None
+        if model is not None:
+            if model_classes is None: model_classes = getattr(model, 'classes', None)
+            n = model_num_classes(model, dataset[0] if len(dataset) else None, device) if model_classes is None else None
+            self.lut = class_lut(self.classes, model_classes, class_map, n_model=n)
         self._presence, self._busy = None, False
         self.indices = list(range(len(dataset)))
         self.sample = self.heard = self.pred = self.logits = None
@@ -318,6 +391,7 @@ class AVSViewer:
         self.logits = None
         if self.model is not None:
             self.logits = sample_logits(self.model, self.heard, self.device); self.pred = predict_classes(self.logits)
+            if self.lut is not None: self.pred = self.lut[self.pred]
         elif self.preds is not None: self.pred = torch.as_tensor(self.preds(i, self.sample) if callable(self.preds) else self.preds[i]).long()
         else: self.pred = None
         a = self.heard.get('audio')
