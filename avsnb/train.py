@@ -260,6 +260,7 @@ def build_learner(
     progress:bool=True, # progress bars
     num_workers:int=0, # DataLoader workers
     dashboard:bool|dict=False, # add a live `DashboardCB` (True, or a dict of its arguments); plain logging outside notebooks
+    tensorboard:bool=True, # write TensorBoard event files into out/tb (when the `tensorboard` package is installed)
 ) -> Learner:
     "Datasets, model, loss, optimisers, schedule, metrics and callbacks for recipe `r`, ready to `fit(r.epochs)`."
     from avsnb.metrics import get_protocol
@@ -287,7 +288,12 @@ def build_learner(
            CheckpointCB(out, every=r.eval.save_every, monitor=monitor, resume=resume, info=info), InterruptCB()]
     if r.amp: cbs.append(MixedPrecisionCB(r.amp))
     if r.clip_grad: cbs.append(ClipGradCB(r.clip_grad))
-    if progress and is_main_process(): cbs.append(ProgressCB())
+    if progress and is_main_process():
+        from avsnb.runlog import progress_cb
+        cbs.append(progress_cb(every=50))          # bars on a terminal or in a notebook, plain lines in a log file
+    if tensorboard and is_main_process():
+        from avsnb.runlog import TensorBoardCB, tensorboard_available
+        if tensorboard_available(): cbs.append(TensorBoardCB(Path(out)/'tb', every=10, clips=4))
     if dashboard and is_main_process():
         from avsnb.dashboard import DashboardCB
         cbs.append(DashboardCB(**(dashboard if isinstance(dashboard, dict) else {})))
@@ -455,7 +461,8 @@ def train_cli(argv=None) -> int:
     p.add_argument('--dry-run', action='store_true', help='build everything, run one training step and one evaluation batch, stop')
     p.add_argument('--device', default=None, help='auto (default), cpu, cuda, cuda:N or mps')
     p.add_argument('--workers', type=int, default=0, help='DataLoader worker processes (default 0: load in the main process)')
-    p.add_argument('--no-progress', action='store_true', help='no progress bars')
+    p.add_argument('--no-progress', action='store_true', help='no progress bars (a plain line every 50 steps is still logged when output is a file)')
+    p.add_argument('--no-tensorboard', action='store_true', help='do not write TensorBoard event files (OUT/tb)')
     a, rest = p.parse_known_args(argv)
     if a.recipe not in RECIPES: raise AVSConfigError(f'unknown recipe {a.recipe!r}' + suggest(a.recipe, RECIPES.names()))
     if a.workers < 0: raise AVSConfigError(f'--workers must be ≥ 0, got {a.workers}')
@@ -464,7 +471,7 @@ def train_cli(argv=None) -> int:
     change = [c for c in a.change.split(',') if c]
     if change and not a.resume: raise AVSConfigError('--change goes with --resume')
     learn = train(a.recipe, a.out, a.resume, ov, overwrite=a.overwrite, change=change, dry_run=a.dry_run, device=a.device,
-                  num_workers=a.workers, progress=not a.no_progress)
+                  num_workers=a.workers, progress=not a.no_progress, tensorboard=not a.no_tensorboard)
     import torch.distributed as dist
     if a.dry_run:
         print(f"dry run of {a.recipe}: built {type(learn.model).__name__} ({sum(p.numel() for p in learn.model.parameters()):,} parameters), "
@@ -475,7 +482,9 @@ def train_cli(argv=None) -> int:
         print(f"stopped by {learn.interrupted} at epoch {learn.epoch}, step {learn.iter}; {learn.out/'last.pt'} saved — "
               f"continue with: avsnb train {a.recipe} --out {learn.out} --resume")
         return 130 if learn.interrupted == 'SIGINT' else 143
-    if is_main_process(): print(json.dumps(getattr(learn, 'metrics', {}), indent=1))
+    if is_main_process():
+        print(json.dumps(getattr(learn, 'metrics', {}), indent=1))
+        if (learn.out/'tb').exists(): print(f"TensorBoard: tensorboard --logdir {learn.out/'tb'}")
     if dist.is_available() and dist.is_initialized(): dist.barrier(); dist.destroy_process_group()   # a clean torchrun exit
     return 0
 
