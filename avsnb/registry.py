@@ -8,8 +8,8 @@ import dataclasses, difflib, importlib, inspect, types, typing
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 # %% auto #0
-__all__ = ['DATASETS', 'MODELS', 'LOSSES', 'OPTIMIZERS', 'SCHEDULES', 'AVSConfigError', 'suggest', 'Registry', 'coerce',
-           'check_settings', 'check_fields', 'register_dataset', 'build_dataset', 'Mapped', 'mapped']
+__all__ = ['DATASETS', 'MODELS', 'LOSSES', 'OPTIMIZERS', 'SCHEDULES', 'AVSConfigError', 'suggest', 'same_definition', 'Registry',
+           'coerce', 'check_settings', 'check_fields', 'register_dataset', 'build_dataset', 'Mapped', 'mapped']
 
 # %% ../nbs/00a_registry.ipynb #72c529c4
 class AVSConfigError(ValueError):
@@ -30,6 +30,13 @@ def suggest(
 # %% ../nbs/00a_registry.ipynb #7151612f
 def _where(o) -> str: return f"{getattr(o, '__module__', '?')}.{getattr(o, '__qualname__', type(o).__name__)}"
 
+def same_definition(a, b) -> bool:
+    "The same object, or the same definition: equal qualified names and identical source (a notebook cell and the module exported from it)."
+    if a is b: return True
+    if getattr(a, '__qualname__', None) is None or getattr(a, '__qualname__', None) != getattr(b, '__qualname__', None): return False
+    try: return inspect.getsource(a) == inspect.getsource(b)
+    except (OSError, TypeError): return False
+
 class Registry:
     "Names → objects (classes, builder functions, configs); a name registered twice with another object raises."
     def __init__(self,
@@ -40,10 +47,10 @@ class Registry:
     def register(self,
                  name:str, # the name it will be known by
                  obj:Any=None): # the object; None: used as a decorator
-        "Register `obj` under `name` (or decorate). The same object again is a no-op; another object raises."
+        "Register `obj` under `name` (or decorate). The same object or definition again is a no-op (the first stays); another raises."
         def deco(o):
             old = self._d.get(name)
-            if old is not None and old is not o:
+            if old is not None and not same_definition(old, o):
                 raise ValueError(f'{self.kind} {name!r} is already registered as {_where(old)}; '
                                  f'refusing to replace it with {_where(o)} (pick another name)')
             self._d[name] = o
