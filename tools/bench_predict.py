@@ -13,7 +13,7 @@ Prints frames/s and peak resident memory (sampled during the run), and on CUDA t
     python tools/bench_predict.py --long tpavi-r50 tpavi-pvt demo  # 10 min for those as well (slow on a CPU)
     python tools/bench_predict.py --device cuda --long demo tpavi-r50 tpavi-pvt
 """
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, json, subprocess, sys, tempfile, time
 from pathlib import Path
 
 MODELS = {'demo': ('tpavi-synthetic', {}, 96), 'tpavi-r50': ('tpavi-s4', {'model.backbone': 'resnet50'}, 224),
