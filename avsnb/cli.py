@@ -16,6 +16,7 @@ COMMANDS = {  # name: (module, function, one-line help)
     'recipes': ('avsnb.train', 'recipes_cli', 'list the recipes, or print one resolved (avsnb recipes NAME [--key value …])'),
     'train': ('avsnb.train', 'train_cli', 'train a recipe (avsnb train RECIPE --key value …; --resume, --dry-run)'),
     'eval': ('avsnb.train', 'eval_cli', 'evaluate a checkpoint under named protocols (avsnb eval CKPT [DATA])'),
+    'predict': ('avsnb.predict', 'predict_cli', 'masks of what sounds in your videos: overlay film, PNG masks, timeline, summary'),
     'check-data': ('avsnb.check', 'check_data_cli', 'check a dataset on disk: one line per bad file, exit 1 on problems'),
     'build-vpo': ('avsnb.vpo_sources', 'build_vpo_cli', 'build a VPO benchmark from COCO-format masks + a sound table (or --synthetic)'),
 }
