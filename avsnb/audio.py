@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_audio.ipynb #6cd26b78
 from __future__ import annotations
-import io, math, warnings
+import io, warnings
 from pathlib import Path
 
 import numpy as np

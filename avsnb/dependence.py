@@ -4,7 +4,6 @@
 
 # %% ../nbs/05b_dependence.ipynb #cc117b19
 from __future__ import annotations
-import math
 from typing import Mapping, Sequence
 
 import numpy as np

@@ -6,7 +6,6 @@
 from __future__ import annotations
 import errno, json, math, os, pickle, random, signal, time, zipfile
 from contextlib import nullcontext
-from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -16,7 +15,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler
 import torch.distributed as dist
 
-from .core import collate, default_device, to_device, flat_frames
+from .core import collate, default_device, to_device
 
 # %% auto #0
 __all__ = ['CancelFitException', 'CancelEpochException', 'CancelBatchException', 'Callback', 'run_cbs', 'Learner', 'RecorderCB',

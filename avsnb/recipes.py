@@ -4,9 +4,9 @@
 
 # %% ../nbs/06a_recipes.ipynb #ee5c7f61
 from __future__ import annotations
-import copy, dataclasses, json
+import dataclasses, json
 from dataclasses import dataclass, field, asdict
-from typing import Any, Literal, Mapping
+from typing import Literal, Mapping
 
 from .registry import (Registry, AVSConfigError, check_settings, check_fields, suggest, DATASETS, MODELS, LOSSES,
                             OPTIMIZERS, SCHEDULES)

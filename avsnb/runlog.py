@@ -4,7 +4,7 @@
 
 # %% ../nbs/06d_runlog.ipynb #c1d36b37
 from __future__ import annotations
-import functools, importlib.util, io, sys, time
+import functools, importlib.util, sys, time
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from .learner import Callback, ProgressCB, is_main_process
-from .dashboard import DashboardCB, clip_strip, in_notebook, png_bytes
+from .dashboard import DashboardCB, clip_strip, in_notebook
 from .core import IGNORE_INDEX
 
 # %% auto #0

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06b_train.ipynb #bd7e7c89
 from __future__ import annotations
-import argparse, contextlib, dataclasses, json, os, shutil, tempfile, time
+import argparse, contextlib, dataclasses, json, os, tempfile, time
 from pathlib import Path
 from typing import Callable, Literal, Mapping, Sequence
 
@@ -12,12 +12,12 @@ import torch
 from torch import nn
 
 from .core import seed_everything, default_device, flat_frames, AVSDataError
-from .registry import (DATASETS, register_dataset, build_dataset, mapped, Mapped, AVSConfigError, suggest, MODELS,
-                            LOSSES, OPTIMIZERS, SCHEDULES, check_settings)
+from .registry import (register_dataset, build_dataset, mapped, Mapped, AVSConfigError, suggest, MODELS,
+                            LOSSES, OPTIMIZERS, SCHEDULES)
 from .losses import seg_loss, frame_targets, avm_loss, presence_loss, CAVPLoss, contrastive_pairs, AudioBank
 from .recipes import Recipe, RECIPES, parse_overrides, flatten
 from .learner import (Learner, Callback, DeviceCB, MixedPrecisionCB, ClipGradCB, SchedCB, MetricsCB, LoggerCB,
-                           ProgressCB, NaNGuardCB, CheckpointCB, EpochCB, DDPCB, InterruptCB, make_loader, init_distributed,
+                           NaNGuardCB, CheckpointCB, EpochCB, DDPCB, InterruptCB, make_loader, init_distributed,
                            load_checkpoint, is_main_process, CheckpointError, CancelFitException, CancelEpochException)
 
 # %% auto #0
@@ -511,7 +511,7 @@ def eval_cli(argv=None) -> int:
 
 def recipes_cli(argv=None) -> int:
     "`avsnb recipes [NAME [--key value …]]`: list the recipes, or print one resolved (YAML) with what it reproduces."
-    from avsnb.recipes import recipe_card, recipes_table
+    from avsnb.recipes import recipe_card
     p = argparse.ArgumentParser(prog='avsnb recipes', allow_abbrev=False, description='List the recipes, or print one resolved as YAML '
                                 '(after --key value overrides) with the paper table it reproduces.')
     p.add_argument('name', nargs='?', default=None, help='a recipe name; none: list them all')

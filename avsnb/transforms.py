@@ -12,7 +12,7 @@ import torch
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 
-from .core import IGNORE_INDEX, normalize_frames, check_sample
+from .core import IGNORE_INDEX, normalize_frames
 
 # %% auto #0
 __all__ = ['MASK_META_KEYS', 'hflip', 'resize', 'scale_crop', 'color_jitter', 'pick_window', 'temporal_crop', 'Augment',

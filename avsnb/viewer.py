@@ -13,7 +13,7 @@ import torch.nn.functional as F
 import ipywidgets as widgets
 from PIL import Image, ImageDraw, ImageFont
 
-from .core import IGNORE_INDEX, SAMPLE_RATE, collate, denormalize_frames, predict_classes, to_device
+from .core import IGNORE_INDEX, SAMPLE_RATE, collate, predict_classes, to_device
 from .viz import class_colors, overlay
 from .audio import wav_bytes
 from .metrics import frame_confusion
