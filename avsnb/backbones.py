@@ -18,7 +18,8 @@ from .core import AVSDataError, BINARY_CLASSES, SAMPLE_RATE, make_sample, collat
 
 # %% auto #0
 __all__ = ['BACKBONES', 'MODELS', 'read_state_dict', 'find_weights', 'fit_state_dict', 'Backbone', 'TorchvisionResNet',
-           'TimmBackbone', 'build_backbone', 'count_params', 'register_model', 'build_model', 'toy_batch']
+           'DeepStemResNet', 'TimmBackbone', 'build_backbone', 'count_params', 'register_model', 'build_model',
+           'toy_batch']
 
 # %% ../nbs/03a_backbones.ipynb #fb5a5555
 _WRAPPERS = ('state_dict', 'model', 'model_state', 'model_state_dict', 'module', 'net')
@@ -133,6 +134,36 @@ class TorchvisionResNet(Backbone):
             x = layer(x); outs.append(x)
         return outs
 
+# %% ../nbs/03a_backbones.ipynb #66a629cc
+class DeepStemResNet(Backbone):
+    "A deep-stem ResNet (3×3 convs 64-64-128) with multi-grid dilations 2/4/8 in layer 4, as CAVP's DeepLabV3+ uses."
+    def __init__(self,
+                 arch:str='resnet50', # resnet50 or resnet101 (timm's ResNet layout)
+                 output_stride:int=16, # 16 (AVSBench: layer 3 strided) or 8 (VPO: layer 3 dilated too)
+                 multi_grid:Sequence[int]|None=(2, 4, 8), # dilations of layer 4's blocks (None: timm's plain dilation)
+                ):
+        super().__init__()
+        if output_stride not in (8, 16): raise ValueError(f'output_stride must be 8 or 16, got {output_stride}')
+        net = timm.create_model(arch, stem_type='deep', stem_width=64, num_classes=0, output_stride=output_stride)
+        self.conv1, self.bn1, self.act1, self.maxpool = net.conv1, net.bn1, net.act1, net.maxpool
+        self.layer1, self.layer2, self.layer3, self.layer4 = net.layer1, net.layer2, net.layer3, net.layer4
+        if multi_grid is not None:
+            if len(multi_grid) != len(self.layer4): raise ValueError(f'multi_grid needs {len(self.layer4)} dilations')
+            for block, d in zip(self.layer4, multi_grid):
+                for m in block.modules():
+                    if not isinstance(m, nn.Conv2d): continue
+                    m.stride = (1, 1)
+                    if m.kernel_size == (3, 3): m.dilation, m.padding = (d, d), (d, d)
+        self.channels = tuple(l[-1].conv3.out_channels for l in (self.layer1, self.layer2, self.layer3, self.layer4))
+        self.strides = (4, 8, min(16, output_stride), output_stride)
+
+    def forward(self, x):
+        x = self.maxpool(self.act1(self.bn1(self.conv1(x))))
+        outs = []
+        for layer in (self.layer1, self.layer2, self.layer3, self.layer4):
+            x = layer(x); outs.append(x)
+        return outs
+
 # %% ../nbs/03a_backbones.ipynb #be77582d
 def _timm_checked_state_dict(name:str, sd:dict, path, **kwargs) -> dict:
     "Convert `sd` with timm's filter for `name` and check it fits the full model (classifier dropped)."
@@ -187,13 +218,15 @@ BACKBONES = {
                       files=('resnet18-5c106cde.pth', 'resnet18-f37072fd.pth')),
     **{f'pvt_v2_b{i}': dict(family='timm', arch=f'pvt_v2_b{i}', what=f'official PVT-v2-b{i} ImageNet weights',
                             files=(f'pvt_v2_b{i}.pth',), kwargs=dict(drop_path_rate=0.1)) for i in range(6)},
+    **{f'{a}_deep': dict(family='deep_stem', arch=a, what=f'deep-stem {a} (the CAVP authors\' file)', files=(f'{a}.pth', f'{a}_deep.pth'))
+       for a in ('resnet50', 'resnet101')},
     'tiny':      dict(family='timm', arch='test_convnext', what='timm test_convnext', files=('test_convnext.safetensors', 'test_convnext.pth')),
 }
 
 def build_backbone(
     name:str, # a key of BACKBONES, 'timm:NAME' or a timm model name
     weights:str|Path|None=None, # None: random init; a weights file; or a folder holding the expected file
-    output_stride:int=32, # 32 (strides 4..32), 16 or 8 (dilated last stages; ResNets only)
+    output_stride:int=32, # 32 (strides 4..32), 16 or 8 (dilated last stages; ResNets only; deep-stem ResNets: 16 or 8, 32 means 16)
     **kwargs, # extra arguments for timm.create_model
 ) -> Backbone:
     "Build a 4-stage visual backbone, loading weights from a local file when given (never downloading)."
@@ -205,6 +238,10 @@ def build_backbone(
     path = find_weights(weights, spec['files'], spec['what'])
     if spec['family'] == 'torchvision':
         bb = TorchvisionResNet(spec['arch'], output_stride)
+        if path is not None: fit_state_dict(bb, read_state_dict(path), path, skip=lambda k: k.startswith('fc.'))
+        return bb
+    if spec['family'] == 'deep_stem':
+        bb = DeepStemResNet(spec['arch'], output_stride if output_stride != 32 else 16)
         if path is not None: fit_state_dict(bb, read_state_dict(path), path, skip=lambda k: k.startswith('fc.'))
         return bb
     kw = {**spec.get('kwargs', {}), **kwargs}
