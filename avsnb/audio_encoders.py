@@ -107,7 +107,7 @@ class VGGish(AudioEncoder):
         self.embeddings = nn.Sequential(nn.Linear(w4 * 6 * 4, hidden), nn.ReLU(True), nn.Linear(hidden, hidden), nn.ReLU(True),
                                         nn.Linear(hidden, dim), nn.ReLU(True))
         self.dim = dim
-        path = find_weights(weights, ('vggish-10086976.pth',), 'VGGish (torchvggish AudioSet port)')
+        path = find_weights(weights, ('vggish-10086976.pth', 'vgg.pth'), 'VGGish (torchvggish AudioSet port)')
         if path is not None:
             sd = read_state_dict(path)
             last = sd.get('embeddings.4.weight')
