@@ -96,7 +96,7 @@ class VGGish(AudioEncoder):
                  freeze:bool=True, # keep the AudioSet weights fixed (as the AVSBench recipes do)
                  widths:tuple=(64, 128, 256, 512), # conv widths (the checkpoint's; smaller ones only for tests)
                  hidden:int=4096, # width of the two hidden FC layers
-                 dim:int=128, # embedding size
+                 dim:int=128, # embedding size (CAVP: 304, its last FC re-initialised when loading the 128-d AudioSet file)
                 ):
         super().__init__()
         w1, w2, w3, w4 = widths
@@ -107,8 +107,13 @@ class VGGish(AudioEncoder):
         self.embeddings = nn.Sequential(nn.Linear(w4 * 6 * 4, hidden), nn.ReLU(True), nn.Linear(hidden, hidden), nn.ReLU(True),
                                         nn.Linear(hidden, dim), nn.ReLU(True))
         self.dim = dim
-        path = find_weights(weights, ('vggish-10086976.pth',), 'VGGish (torchvggish AudioSet port)')
-        if path is not None: fit_state_dict(self, read_state_dict(path), path)
+        path = find_weights(weights, ('vggish-10086976.pth', 'vgg.pth'), 'VGGish (torchvggish AudioSet port)')
+        if path is not None:
+            sd = read_state_dict(path)
+            last = sd.get('embeddings.4.weight')
+            if last is not None and last.shape[0] != dim:   # CAVP: AudioSet layers kept, the last FC re-initialised to `dim`
+                sd = {**sd, 'embeddings.4.weight': nn.init.kaiming_normal_(torch.empty(dim, hidden)), 'embeddings.4.bias': torch.zeros(dim)}
+            fit_state_dict(self, sd, path)
         self.freeze(freeze)
 
     def inputs(self, batch, T=None): return audio_patches(batch, T)
@@ -167,7 +172,7 @@ AUDIO_ENCODERS = {'vggish': VGGish, 'resnet18': ResNetAudioEncoder, 'cnn': Small
 def build_audio_encoder(
     name:str|AudioEncoder='vggish', # 'vggish', 'resnet18', 'cnn' (alias 'small_cnn'), or an AudioEncoder (returned as is)
     channels:int=1, # 1 mono, 2 stereo (not VGGish)
-    dim:int|None=None, # embedding size (VGGish: 128)
+    dim:int|None=None, # embedding size (None: the encoder's default; VGGish: 128)
     weights:str|Path|None=None, # a weights file or a folder holding the expected one
     freeze:bool|None=None, # None: VGGish frozen, the others trained
 ) -> AudioEncoder:
@@ -176,7 +181,7 @@ def build_audio_encoder(
     if name not in AUDIO_ENCODERS: raise ValueError(f'unknown audio encoder {name!r}: use one of {sorted(AUDIO_ENCODERS)}')
     if name == 'vggish':
         if channels != 1: raise ValueError('VGGish hears mono log-mel patches; use channels=1 (stereo: resnet18 or cnn)')
-        return VGGish(weights, freeze=True if freeze is None else freeze)
+        return VGGish(weights, freeze=True if freeze is None else freeze, **({} if dim is None else dict(dim=dim)))
     kw = {} if dim is None else dict(dim=dim)
     if name == 'resnet18': return ResNetAudioEncoder(channels, weights=weights, freeze=bool(freeze), **kw)
     if weights is not None: raise ValueError('the small CNN has no pretrained weights')

