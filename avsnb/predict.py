@@ -786,7 +786,8 @@ def predict_cli(argv:list[str]|None=None) -> int:
         '(masks in class colours with a legend and the original sound), masks/NNNNNN.png (palette PNG, pixel = class id), '
         'timeline.csv (frame,time_s,class,pixel_share,score) and summary.json (written last).')
     p.add_argument('inputs', nargs='+', metavar='INPUT', help='video files, or folders whose video files are all processed')
-    p.add_argument('--checkpoint', required=True, metavar='CKPT', help='a checkpoint written by `avsnb train` (last.pt / best.pt)')
+    p.add_argument('--checkpoint', required=True, metavar='CKPT', help='a checkpoint written by `avsnb train` (last.pt / best.pt), or a released one with --recipe')
+    p.add_argument('--recipe', default=None, help='for a released/reference checkpoint (TPAVI, CAVP): the recipe whose architecture it fits')
     p.add_argument('--out', default='predictions', metavar='DIR', help='output folder (default: predictions/)')
     p.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda', 'mps'], help='where the model runs (default: auto = CUDA, then MPS, then CPU)')
     p.add_argument('--batch', type=int, default=4, metavar='N', help='clips per forward pass (default: 4)')
@@ -803,7 +804,7 @@ def predict_cli(argv:list[str]|None=None) -> int:
     files, failures = _video_files(a.inputs)
     out = _writable(Path(a.out))
     from avsnb.train import load_model
-    model, classes, recipe = load_model(a.checkpoint)
+    model, classes, recipe = load_model(a.checkpoint, recipe=a.recipe)
     for f, name in zip(files, _out_names(files)):
         try:
             s = predict_video(model, f, out / name, classes=classes, recipe=recipe, device=a.device, batch=a.batch, fps=fps, size=a.size,

@@ -24,7 +24,7 @@ from .learner import (Learner, Callback, DeviceCB, MixedPrecisionCB, ClipGradCB,
 __all__ = ['RUN_FILES', 'RecipeLoss', 'bce_loss', 'ce_loss', 'cavp_loss', 'CAVPPairsCB', 'OptimSpec', 'adam', 'adamw', 'sgd',
            'param_groups', 'Optimizers', 'make_optimizer', 'constant_schedule', 'poly_schedule', 'cosine_schedule',
            'resolve_device', 'model_outputs', 'recipe_model', 'build_learner', 'RunFolderError', 'run_folder', 'train',
-           'load_model', 'evaluate_checkpoint', 'train_cli', 'eval_cli', 'recipes_cli']
+           'recipe_classes', 'load_model', 'evaluate_checkpoint', 'train_cli', 'eval_cli', 'recipes_cli']
 
 # %% ../nbs/06b_train.ipynb #a39b5062
 class RecipeLoss(nn.Module):
@@ -406,13 +406,38 @@ def train(
     return learn
 
 # %% ../nbs/06b_train.ipynb #41af0817
-def load_model(
-    ckpt:str|Path, # a checkpoint written by `train` (`last.pt` or `best.pt`)
-    map_location='cpu', # where the weights are loaded
+def recipe_classes(
+    r:Recipe, # a recipe
 ) -> tuple:
-    "Rebuild the model of a training checkpoint: `(model in eval mode, class names, Recipe)`; loads with `weights_only=True`."
-    ck = load_checkpoint(ckpt, map_location, need=('model', 'info'))
-    try: r = Recipe.from_dict(ck['info']['recipe']).check(); classes = tuple(ck['info']['classes'])
+    "The class names of the released dataset a recipe trains on (for checkpoints that do not carry them)."
+    kind = r.data['kind']
+    if kind == 'avsbench-object': from avsnb.core import BINARY_CLASSES; return BINARY_CLASSES
+    if kind == 'avsbench-semantic': from avsnb.avsbench import AVSS_CLASSES; return tuple(AVSS_CLASSES)
+    if kind == 'vpo': from avsnb.vpo_load import VPO_CLASSES; return tuple(VPO_CLASSES)
+    raise AVSConfigError(f'recipe {r.name!r} ({kind}) has no fixed class list; load its own avsnb checkpoint instead')
+
+def load_model(
+    ckpt:str|Path, # a checkpoint written by `train`, or a released/reference checkpoint (then `recipe` is needed)
+    map_location='cpu', # where the weights are loaded
+    recipe:str|Recipe|None=None, # for a reference checkpoint (TPAVI, CAVP): the recipe whose architecture it fits
+    overrides:dict|None=None, # recipe overrides (e.g. {'model.weights_dir': ...} so VGGish loads for TPAVI files)
+) -> tuple:
+    "Rebuild a model from a checkpoint: `(model in eval mode, class names, Recipe)`; loads with `weights_only=True`, strictly."
+    from avsnb.weights import detect_checkpoint_format, load_reference_weights
+    ck = load_checkpoint(ckpt, map_location)
+    fmt = detect_checkpoint_format(ck)
+    if fmt in ('tpavi_resnet', 'tpavi_pvt', 'cavp'):
+        if recipe is None: raise CheckpointError(ckpt, f'a reference {fmt} checkpoint: name the architecture it fits with --recipe (e.g. '
+                                                       f"{'cavp-s4' if fmt == 'cavp' else 'tpavi-s4'}; see the model zoo)")
+        r = (RECIPES[recipe] if isinstance(recipe, str) else recipe).override(**(overrides or {}))
+        classes = recipe_classes(r)
+        model = recipe_model(r, model_outputs(r, classes))
+        try: load_reference_weights(model, ck, fmt)
+        except AVSDataError as e: raise CheckpointError(ckpt, str(e).split(': ', 1)[-1]) from None
+        return model.eval(), classes, r
+    if fmt != 'avsnb':
+        raise CheckpointError(ckpt, "not an avsnb training checkpoint nor a known reference layout (TPAVI, CAVP; a bare state dict?)")
+    try: r = Recipe.from_dict(ck['info']['recipe']).override(**(overrides or {})); classes = tuple(ck['info']['classes'])
     except (KeyError, TypeError, AVSConfigError) as e: raise CheckpointError(ckpt, f'its recipe cannot be rebuilt here ({e})') from None
     model = recipe_model(r, model_outputs(r, classes))
     try: model.load_state_dict(ck['model'])
@@ -430,6 +455,7 @@ def evaluate_checkpoint(
     batch_size:int=4, # clips per forward pass
     where:Mapping|None=None, # keep only clips whose metadata matches {column: value or [values]}
     by:str|None=None, # also report every protocol per value of this metadata column (e.g. 'label')
+    recipe:str|None=None, # for a released/reference checkpoint: the recipe whose architecture and data it fits
 ):
     "Evaluate a checkpoint on a dataset under named protocols; returns an `EvalReport`."
     from avsnb.evaluate import evaluate
@@ -438,7 +464,7 @@ def evaluate_checkpoint(
     dev = resolve_device(device)
     for p in protocols or []: get_protocol(p, num_classes=2) if p.startswith(('dataset-level', 'avss')) else get_protocol(p)   # names checked first
     if data and data.get('root') is not None and not Path(data['root']).exists(): raise AVSDataError(data['root'], 'no such folder')
-    model, classes, r = load_model(ckpt)
+    model, classes, r = load_model(ckpt, recipe=recipe)
     cfg = {**r.data, **(data or {})}
     ds = build_dataset(cfg, split)
     return evaluate(model, ds, protocols=protocols or list(r.eval.protocols), batch_size=batch_size, device=dev, where=where, by=by)
@@ -500,11 +526,13 @@ def eval_cli(argv=None) -> int:
     p.add_argument('--by', default=None, metavar='COLUMN', help='also report every protocol per value of this metadata column (e.g. label)')
     p.add_argument('--out', default=None, help='also save the report as JSON here')
     p.add_argument('--device', default=None, help='auto (default), cpu, cuda, cuda:N or mps')
+    p.add_argument('--recipe', default=None, help='for a released/reference checkpoint (TPAVI, CAVP): the recipe it fits (see the model zoo)')
     a = p.parse_args(argv)
+    if a.recipe is not None and a.recipe not in RECIPES: raise AVSConfigError(f'unknown recipe {a.recipe!r}' + suggest(a.recipe, RECIPES.names()))
     from avsnb.evaluate import parse_where
     try: where = parse_where(a.where) if a.where else None
     except ValueError as e: raise AVSConfigError(f'--where: {e}') from None
-    rep = evaluate_checkpoint(a.ckpt, {'root': a.data} if a.data else None, a.split, a.protocols, a.device, a.batch_size, where, a.by)
+    rep = evaluate_checkpoint(a.ckpt, {'root': a.data} if a.data else None, a.split, a.protocols, a.device, a.batch_size, where, a.by, a.recipe)
     print(rep)
     if a.out: rep.save_json(a.out)
     return 0
