@@ -9,11 +9,10 @@ from typing import Mapping
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 import torchvision
 
 from .audio import vggish_mel, log_mel_spectrogram
-from .backbones import find_weights, read_state_dict, fit_state_dict, count_params
+from .backbones import find_weights, read_state_dict, fit_state_dict
 
 # %% auto #0
 __all__ = ['AUDIO_ENCODERS', 'audio_patches', 'audio_segments', 'AudioEncoder', 'VGGish', 'ResNetAudioEncoder', 'SmallAudioCNN',

@@ -4,13 +4,12 @@
 
 # %% ../nbs/03a_backbones.ipynb #163282d9
 from __future__ import annotations
-import importlib, math, os
+import importlib, math
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 import torchvision
 import timm
 

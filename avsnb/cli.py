@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_cli.ipynb #916b6b74
 from __future__ import annotations
-import importlib, importlib.util, os, sys, tempfile, time, traceback
+import importlib, importlib.util, os, sys, tempfile, traceback
 from pathlib import Path
 
 # %% auto #0

@@ -14,7 +14,7 @@ from torch.utils.data import DataLoader, Subset
 import avsnb
 from .core import SAMPLE_RATE, collate, default_device, to_device
 from .audio import fit_patches, vggish_mel
-from .metrics import NegativeAudioFPR, get_protocol
+from .metrics import get_protocol
 
 # %% auto #0
 __all__ = ['negative_audio', 'EvalReport', 'clip_meta', 'select_clips', 'parse_where', 'evaluate']

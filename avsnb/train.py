@@ -4,7 +4,7 @@
 
 # %% ../nbs/06b_train.ipynb #bd7e7c89
 from __future__ import annotations
-import argparse, contextlib, dataclasses, json, os, tempfile, time
+import argparse, contextlib, dataclasses, json, os, tempfile
 from pathlib import Path
 from typing import Callable, Literal, Mapping, Sequence
 
@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from .core import seed_everything, default_device, flat_frames, AVSDataError
-from .registry import (register_dataset, build_dataset, mapped, Mapped, AVSConfigError, suggest, MODELS,
+from .registry import (build_dataset, AVSConfigError, suggest, MODELS,
                             LOSSES, OPTIMIZERS, SCHEDULES)
 from .losses import seg_loss, frame_targets, avm_loss, presence_loss, CAVPLoss, contrastive_pairs, AudioBank
 from .recipes import Recipe, RECIPES, parse_overrides, flatten
@@ -23,8 +23,9 @@ from .learner import (Learner, Callback, DeviceCB, MixedPrecisionCB, ClipGradCB,
 # %% auto #0
 __all__ = ['RUN_FILES', 'RecipeLoss', 'bce_loss', 'ce_loss', 'cavp_loss', 'CAVPPairsCB', 'OptimSpec', 'adam', 'adamw', 'sgd',
            'param_groups', 'Optimizers', 'make_optimizer', 'constant_schedule', 'poly_schedule', 'cosine_schedule',
-           'resolve_device', 'model_outputs', 'recipe_model', 'build_learner', 'RunFolderError', 'run_folder', 'train',
-           'recipe_classes', 'load_model', 'evaluate_checkpoint', 'train_cli', 'eval_cli', 'recipes_cli']
+           'resolve_device', 'model_outputs', 'recipe_model', 'recipe_parts', 'build_learner', 'RunFolderError',
+           'run_folder', 'train', 'recipe_classes', 'load_model', 'evaluate_checkpoint', 'train_cli', 'eval_cli',
+           'recipes_cli']
 
 # %% ../nbs/06b_train.ipynb #a39b5062
 class RecipeLoss(nn.Module):
@@ -252,6 +253,17 @@ def _classes(train_ds, valid_ds) -> tuple:
     if a != b: raise AVSDataError(getattr(valid_ds, 'root', '?'), f'the evaluation split has other classes than the training split ({len(b)} vs {len(a)})')
     return a
 
+def recipe_parts(
+    r:Recipe, # a checked recipe
+    num_outputs:int, # the model's output channels (`model_outputs`)
+) -> tuple:
+    "`(model, loss, OptimSpec, schedule callback)` of recipe `r`, built as `build_learner` builds them (`make_optimizer(spec, param_groups(model, spec))` gives the optimiser)."
+    model = recipe_model(r, num_outputs)
+    lfn, lcfg = _section(r, 'loss', 'kind'); loss = lfn(num_outputs=num_outputs, **lcfg)
+    ofn, ocfg = _section(r, 'optim', 'name'); spec = ofn(**ocfg)
+    sfn, scfg = _section(r, 'schedule', 'kind'); sched = sfn(**scfg)
+    return model, loss, spec, sched
+
 def build_learner(
     r:Recipe, # the recipe (after overrides)
     out:str|Path, # run folder (logs, checkpoints)
@@ -271,10 +283,7 @@ def build_learner(
     train_ds, valid_ds = build_dataset(r.data, 'train'), build_dataset(r.data, r.eval.split)
     classes = _classes(train_ds, valid_ds)
     K = model_outputs(r, classes)
-    model = recipe_model(r, K)
-    lfn, lcfg = _section(r, 'loss', 'kind'); loss = lfn(num_outputs=K, **lcfg)
-    ofn, ocfg = _section(r, 'optim', 'name'); spec = ofn(**ocfg)
-    sfn, scfg = _section(r, 'schedule', 'kind'); sched = sfn(**scfg)
+    model, loss, spec, sched = recipe_parts(r, K)
     bs = max(1, r.batch_size // world)
     if len(train_ds) < bs: raise AVSDataError(getattr(train_ds, 'root', '?'), f'the training split has {len(train_ds)} clips, fewer than one batch ({bs})')
     if len(valid_ds) == 0: raise AVSDataError(getattr(valid_ds, 'root', '?'), f'the evaluation split {r.eval.split!r} has no clips')

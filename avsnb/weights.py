@@ -6,14 +6,13 @@
 from __future__ import annotations
 import re
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
 import torch
 import torch.nn as nn
 
 from .core import AVSDataError
 from .backbones import read_state_dict, fit_state_dict
-
 
 # %% auto #0
 __all__ = ['ARCHS', 'TPAVI_RULES', 'TPAVI_PVT_RULES', 'CAVP_RULES', 'detect_checkpoint_format', 'convert_reference_state_dict',

@@ -19,7 +19,7 @@ import torch
 from avsnb.backbones import toy_batch
 from avsnb.losses import contrastive_pairs
 from avsnb.recipes import RECIPES
-from avsnb.train import RecipeLoss, make_opt_func, param_groups, recipe_model
+from avsnb.train import recipe_parts, make_optimizer, param_groups
 
 NUM_CLASSES = {'synthetic': 9, 'vpo': 22, 'avsbench-semantic': 71}
 
@@ -27,17 +27,17 @@ def recipe_input(r) -> tuple[int, int, int]:
     "(classes K, frames per clip T, frame size) a training step of recipe `r` sees."
     d = r.data
     K = r.model.get('num_classes') or NUM_CLASSES.get(d['kind'], 2)
-    T = (d.get('augment') or {}).get('frames') or d.get('frames_per_clip') or (1 if d['kind'] == 'vpo' else 10 if d['kind'] == 'avsbench-semantic' else 5)
+    T = d.get('frames_per_clip') or (1 if d['kind'] == 'vpo' else 10 if d['kind'] == 'avsbench-semantic' else 5)
     size = d.get('crop') or d.get('size') or 224
     return K, T, size
 
 def bench(name:str, clips:int=1, reps:int=1) -> dict:
     "Time `reps` training steps of recipe `name` on `clips` clips (after one warm-up step); the minimum is kept."
-    r = RECIPES[name]
+    r = RECIPES[name].check()
     K, T, size = recipe_input(r)
-    model = recipe_model(r, K).train()
-    loss_fn = RecipeLoss(r.loss)
-    opt = make_opt_func(r.optim)(param_groups(model, r.optim), lr=r.optim.get('lr', 1e-3))
+    model, loss_fn, spec, _ = recipe_parts(r, K)
+    model.train()
+    opt = make_optimizer(spec, param_groups(model, spec))
     classes = ('background',) + tuple(f'c{i}' for i in range(1, max(K, 2)))
     batch = toy_batch(B=max(clips, 2) if 'contrastive' in r.loss.get('kind', '') else clips, T=T, size=size, classes=classes,
                       mel=r.model.get('audio') == 'vggish')
