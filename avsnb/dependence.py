@@ -14,7 +14,7 @@ from .core import IGNORE_INDEX, collate, default_device, to_device, predict_clas
 from .metrics import get_protocol
 
 # %% auto #0
-__all__ = ['CONDITIONS', 'sounding_classes', 'retarget', 'clip_classes', 'derangement', 'donors', 'audio_dependence']
+__all__ = ['CONDITIONS', 'sounding_classes', 'retarget', 'onscreen_and_heard', 'derangement', 'donors', 'audio_dependence']
 
 # %% ../nbs/05b_dependence.ipynb #51081ecb
 def sounding_classes(
@@ -39,7 +39,7 @@ def retarget(
     return torch.where(keep & (objects > 0), objects, torch.zeros_like(objects))
 
 # %% ../nbs/05b_dependence.ipynb #61b7f043
-def clip_classes(
+def onscreen_and_heard(
     dataset, # indexable samples with meta['objects'] (e.g. `VPODataset(..., with_objects=True)`)
 ) -> tuple[np.ndarray, np.ndarray]:
     "Two bool arrays [N, K]: classes on screen (any frame) and classes heard (any frame), per clip."
@@ -64,7 +64,7 @@ def derangement(n:int, seed:int=0) -> np.ndarray:
 def donors(
     mode:str, # 'shuffled' or 'swapped'
     n:int, # number of clips
-    on:np.ndarray|None=None, # [N,K] classes on screen (for 'swapped'), from `clip_classes`
+    on:np.ndarray|None=None, # [N,K] classes on screen (for 'swapped'), from `onscreen_and_heard`
     heard:np.ndarray|None=None, # [N,K] classes heard (for 'swapped')
     seed:int=0, # randomness
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -107,7 +107,7 @@ def audio_dependence(
     has_obj = 'objects' in s0.get('meta', {})
     if 'swapped' in conditions and not has_obj: raise ValueError("'swapped' needs samples with meta['objects'] (with_objects=True)")
     on = heard = None
-    if has_obj: on, heard = clip_classes(dataset)
+    if has_obj: on, heard = onscreen_and_heard(dataset)
     dev = device or (next(model.parameters()).device if isinstance(model, torch.nn.Module) else default_device())
     was = model.training if isinstance(model, torch.nn.Module) else None
     if was is not None: model.eval()
