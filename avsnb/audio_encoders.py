@@ -13,9 +13,10 @@ import torchvision
 
 from .audio import vggish_mel, log_mel_spectrogram
 from .backbones import find_weights, read_state_dict, fit_state_dict
+from .registry import AUDIO_ENCODERS
 
 # %% auto #0
-__all__ = ['AUDIO_ENCODERS', 'audio_patches', 'audio_segments', 'AudioEncoder', 'VGGish', 'ResNetAudioEncoder', 'SmallAudioCNN',
+__all__ = ['audio_patches', 'audio_segments', 'AudioEncoder', 'VGGish', 'ResNetAudioEncoder', 'SmallAudioCNN',
            'build_audio_encoder']
 
 # %% ../nbs/03b_audio_encoders.ipynb #cdf0b36f
@@ -166,7 +167,8 @@ class SmallAudioCNN(AudioEncoder):
     def embed(self, x): return self.fc(self.body(x).mean((-2, -1)))
 
 # %% ../nbs/03b_audio_encoders.ipynb #92671f4f
-AUDIO_ENCODERS = {'vggish': VGGish, 'resnet18': ResNetAudioEncoder, 'cnn': SmallAudioCNN, 'small_cnn': SmallAudioCNN}
+for _n, _c in {'vggish': VGGish, 'resnet18': ResNetAudioEncoder, 'cnn': SmallAudioCNN, 'small_cnn': SmallAudioCNN}.items():
+    AUDIO_ENCODERS.register(_n, _c)   # avsnb.registry.AUDIO_ENCODERS
 
 def build_audio_encoder(
     name:str|AudioEncoder='vggish', # 'vggish', 'resnet18', 'cnn' (alias 'small_cnn'), or an AudioEncoder (returned as is)
@@ -177,7 +179,7 @@ def build_audio_encoder(
 ) -> AudioEncoder:
     "Build an audio encoder by name."
     if isinstance(name, AudioEncoder): return name
-    if name not in AUDIO_ENCODERS: raise ValueError(f'unknown audio encoder {name!r}: use one of {sorted(AUDIO_ENCODERS)}')
+    AUDIO_ENCODERS[name]                                      # an unknown name fails here, with suggestions
     if name == 'vggish':
         if channels != 1: raise ValueError('VGGish hears mono log-mel patches; use channels=1 (stereo: resnet18 or cnn)')
         return VGGish(weights, freeze=True if freeze is None else freeze, **({} if dim is None else dict(dim=dim)))

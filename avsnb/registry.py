@@ -8,8 +8,9 @@ import dataclasses, difflib, importlib, inspect, types, typing
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 # %% auto #0
-__all__ = ['DATASETS', 'MODELS', 'LOSSES', 'OPTIMIZERS', 'SCHEDULES', 'AVSConfigError', 'suggest', 'same_definition', 'Registry',
-           'coerce', 'check_settings', 'check_fields', 'register_dataset', 'build_dataset', 'Mapped', 'mapped']
+__all__ = ['DATASETS', 'MODELS', 'LOSSES', 'OPTIMIZERS', 'SCHEDULES', 'BACKBONES', 'AUDIO_ENCODERS', 'PROTOCOLS',
+           'AVSConfigError', 'suggest', 'same_definition', 'Registry', 'coerce', 'check_settings', 'check_fields',
+           'register_dataset', 'build_dataset', 'Mapped', 'mapped']
 
 # %% ../nbs/00a_registry.ipynb #72c529c4
 class AVSConfigError(ValueError):
@@ -229,3 +230,6 @@ MODELS = Registry('model', lambda n: f'avsnb.{n}')                  # 'tpavi' li
 LOSSES = Registry('loss kind', lambda n: 'avsnb.train')
 OPTIMIZERS = Registry('optimiser', lambda n: 'avsnb.train')
 SCHEDULES = Registry('schedule kind', lambda n: 'avsnb.train')
+BACKBONES = Registry('backbone', lambda n: 'avsnb.backbones')           # name → spec (family, arch, weight files)
+AUDIO_ENCODERS = Registry('audio encoder', lambda n: 'avsnb.audio_encoders')
+PROTOCOLS = Registry('protocol family', lambda n: 'avsnb.metrics')   # 'avsbench-binary', 'avss', 'dataset-level', 'robustness'
