@@ -69,11 +69,9 @@ class Recipe:
             fn = reg[cfg[key]]
             rest = {k: v for k, v in cfg.items() if k != key}
             nc = rest.pop('num_classes', None) if sec == 'model' else None   # None: from the data
-            rest = check_settings(fn, rest, f'{sec}.', skip=skip)
-            if sec == 'model':
-                if nc is not None: rest['num_classes'] = check_settings(fn, dict(num_classes=nc), 'model.')['num_classes']
-                else: rest['num_classes'] = None
-            out[sec] = {key: cfg[key], **rest}
+            check_settings(fn, rest, f'{sec}.', skip=skip)            # validated here; the builders convert types when they build
+            if sec == 'model' and nc is not None: check_settings(fn, dict(num_classes=nc), 'model.')
+            out[sec] = dict(cfg) if sec != 'model' else {**cfg, 'num_classes': nc}
         for k in ('data', 'model', 'loss', 'optim', 'schedule'): out.setdefault(k, d[k])
         ev = out['eval']
         for k, v, lo in (('epochs', out['epochs'], 1), ('batch_size', out['batch_size'], 1), ('eval.start', ev.start, 1), ('eval.every', ev.every, 1),

@@ -13,7 +13,7 @@ from torch import nn
 
 from .core import seed_everything, default_device, flat_frames, AVSDataError
 from .registry import (build_dataset, AVSConfigError, suggest, MODELS,
-                            LOSSES, OPTIMIZERS, SCHEDULES)
+                            LOSSES, OPTIMIZERS, SCHEDULES, check_settings)
 from .losses import seg_loss, frame_targets, avm_loss, presence_loss, CAVPLoss, contrastive_pairs, AudioBank
 from .recipes import Recipe, RECIPES, parse_overrides, flatten
 from .learner import (Learner, Callback, DeviceCB, MixedPrecisionCB, ClipGradCB, SchedCB, MetricsCB, LoggerCB,
@@ -241,12 +241,13 @@ def recipe_model(
     num_classes:int, # the model's output channels (`model_outputs`)
 ) -> nn.Module:
     "The model recipe `r` describes (random or locally loaded weights, as its settings say)."
-    mkw = {k: v for k, v in r.model.items() if k not in ('name', 'num_classes')}
-    return MODELS[r.model['name']](num_classes=num_classes, **mkw)
+    fn = MODELS[r.model['name']]
+    mkw = check_settings(fn, {k: v for k, v in r.model.items() if k not in ('name', 'num_classes')}, 'model.')
+    return fn(num_classes=num_classes, **mkw)
 
 def _section(r:Recipe, sec:str, key:str) -> tuple[Callable, dict]:
     cfg = dict(getattr(r, sec)); fn = {'loss': LOSSES, 'optim': OPTIMIZERS, 'schedule': SCHEDULES}[sec][cfg.pop(key)]
-    return fn, cfg
+    return fn, check_settings(fn, cfg, f'{sec}.', skip=['num_outputs'])
 
 def _classes(train_ds, valid_ds) -> tuple:
     a, b = tuple(train_ds.classes), tuple(valid_ds.classes)

@@ -452,6 +452,7 @@ def finish_site(
     for pg in pages:
         f = site/pg; html = f.read_text(encoding='utf-8')
         new, k = rewrite_links(html, pg, url_map, ids, blob, sources); n += k
+        new = new.replace('src="docs_assets/', f'src="{"../" * pg.count("/")}assets/')   # README images (docs_assets/ is the site's assets/)
         new, k = fix_toc(new); n_toc += k
         if new != html: f.write_text(new, encoding='utf-8')
     return dict(links=n, toc=n_toc, sources=len(sources), search_entries=clean_search(site))
