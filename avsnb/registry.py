@@ -31,12 +31,30 @@ def suggest(
 # %% ../nbs/00a_registry.ipynb #7151612f
 def _where(o) -> str: return f"{getattr(o, '__module__', '?')}.{getattr(o, '__qualname__', type(o).__name__)}"
 
+def _source(o) -> str|None:
+    "The source of a function, or of every method of a class (a class defined in a notebook cell has no file to read)."
+    try:
+        if isinstance(o, type):
+            meth = [f'{k}:{inspect.getsource(v)}' for k, v in vars(o).items() if inspect.isfunction(v)]
+            attrs = [f'{k}={v!r}' for k, v in vars(o).items() if not k.startswith('__') and not callable(v)]
+            return '\n'.join([','.join(b.__qualname__ for b in o.__bases__)] + meth + attrs)
+        return inspect.getsource(o)
+    except (OSError, TypeError): return None
+
 def same_definition(a, b) -> bool:
-    "The same object, or the same definition: equal qualified names and identical source (a notebook cell and the module exported from it)."
+    "The same object, or the same definition: equal qualified names and identical source (a notebook cell and the module exported from it); plain data compared by value."
     if a is b: return True
-    if getattr(a, '__qualname__', None) is None or getattr(a, '__qualname__', None) != getattr(b, '__qualname__', None): return False
-    try: return inspect.getsource(a) == inspect.getsource(b)
-    except (OSError, TypeError): return False
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(same_definition(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(same_definition(x, y) for x, y in zip(a, b))
+    qa, qb = getattr(a, '__qualname__', None), getattr(b, '__qualname__', None)
+    if qa is None or qb is None:
+        try: return type(a) is type(b) and bool(a == b)
+        except Exception: return False
+    if qa != qb: return False
+    sa = _source(a)
+    return sa is not None and sa == _source(b)
 
 class Registry:
     "Names → objects (classes, builder functions, configs); a name registered twice with another object raises."

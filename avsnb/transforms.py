@@ -74,7 +74,7 @@ def resize(
     h, w = _size2(size); s = _copy(s)
     if tuple(s['frames'].shape[-2:]) == (h, w): return s
     s['frames'] = TF.resize(s['frames'], [h, w], interpolation=InterpolationMode.BILINEAR, antialias=True)
-    return _map_masks(s, lambda m: TF.resize(m, [h, w], interpolation=InterpolationMode.NEAREST_EXACT))
+    return _map_masks(s, lambda m: TF.resize(m, [h, w], interpolation=InterpolationMode.NEAREST))
 
 def scale_crop(
     s:Mapping, # a sample
