@@ -186,7 +186,7 @@ class Optimizers:
 def make_optimizer(spec:OptimSpec, groups:list[dict]):
     "The optimiser for `groups`: one torch optimiser, or `Optimizers` when the audio encoder has its own."
     audio = [g for g in groups if g['part'] == 'audio'] if spec.audio_optim else []
-    main = [g for g in groups if g not in audio]
+    main = [g for g in groups if g['part'] != 'audio'] if audio else groups
     opt = _ALGOS[spec.name](main, lr=spec.lr, **spec.algo)
     if not audio: return opt
     for g in audio: g.update(weight_decay=0.0, scheduled=False)          # reference: constant lr, no decay

@@ -28,7 +28,7 @@ def small(name, roots, light=False):
     if r.data['kind'] == 'synthetic': ov.update({'data.n_train': 4, 'data.n_test': 2, 'data.size': 64})
     elif 'size' in r.data or r.data['kind'] != 'vpo': ov['data.size'] = 64
     if 'crop' in r.data: ov['data.crop'] = 64
-    if light and r.model.get('backbone') in ('pvt_v2_b5', 'resnet50'): ov['model.backbone'] = 'tiny'
+    if light and r.model.get('backbone') in ('pvt_v2_b5', 'resnet50', 'resnet50_deep'): ov['model.backbone'] = 'tiny'
     if r.model['name'] == 'cavp' and r.loss.get('max_views', 0) > 64: ov['loss.max_views'] = 64
     return ov
 
@@ -87,6 +87,7 @@ def alternative(key, v, tmp):
         if key == 'data.root': return str(tmp/'elsewhere')
         return NONE_ALT[key]
     if isinstance(v, bool): return not v
+    if key == 'model.window': return 2                  # windows shorter than the 5-frame clips (≥ T is the whole clip)
     if isinstance(v, int): return v * 2 if v > 1 else v + 1
     if isinstance(v, float): return v * 2 if v else 0.5
     if isinstance(v, str):
