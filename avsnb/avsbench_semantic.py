@@ -18,7 +18,7 @@ from .viz import voc_palette
 from .registry import register_dataset, mapped
 from .transforms import AugmentCfg, train_transform, pick_window
 from .cache import open_cache
-from .avsbench import (SPLITS, S4_CATEGORIES, read_image, read_csv, read_audio, fit_geometry, object_index,
+from .avsbench import (S4_CATEGORIES, read_image, read_csv, read_audio, fit_geometry, object_index,
                             _stack_frames, _size_str, _short, _check_choice)
 
 # %% auto #0

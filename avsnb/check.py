@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 from .core import AVSDataError, DataReport
 from .avsbench import (OBJECT_LAYOUT, object_root, object_index, read_image, read_binary_mask, read_audio,
                             load_log_mel_pkl, _size_str)
-from .avsbench_semantic import semantic_index, read_label2idx, read_rgb_label, avss_splits
+from .avsbench_semantic import semantic_index, read_label2idx, read_rgb_label
 from .viz import voc_palette
 
 # %% auto #0

@@ -459,9 +459,9 @@ def _speed(n, size, frames, sounds):
 
 # %% ../nbs/02b_synthetic.ipynb #21c11602
 def class_colours(classes:Sequence[str]) -> np.ndarray:
-    "A colour per class (RGB in [0,1]); background black."
-    import seaborn as sns
-    return np.concatenate([[[0., 0, 0]], np.array(sns.color_palette('tab10', len(classes) - 1))])
+    "A colour per class (RGB in [0,1]): the VOC palette `avsnb.viz` and the viewer use, so a class has one colour everywhere; background black."
+    from avsnb.viz import voc_palette
+    return voc_palette(len(classes)).astype(np.float64) / 255
 
 def show_clip(
     s:dict, # a sample (with meta['objects'] for outlines)
@@ -469,6 +469,7 @@ def show_clip(
     dim:float=0.35, # brightness of everything that does not sound
 ):
     "Draw a clip's frames: sounding objects bright and outlined in their class colour, the rest dimmed, silent objects outlined in white."
+    from avsnb.core import denormalize_frames
     cols = class_colours(s['classes'])
     for t, ax in enumerate(axs):
         img = denormalize_frames(s['frames'][t]).permute(1, 2, 0).numpy()

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02a_vpo.ipynb #f3b5a932
 from __future__ import annotations
-import json, math, os, re, shutil, hashlib
+import json, os, re, shutil, hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Protocol, Sequence, runtime_checkable
@@ -14,9 +14,9 @@ import pandas as pd
 import torch
 from PIL import Image
 
-from .core import (SAMPLE_RATE, IGNORE_INDEX, AVSDataError, DataReport, make_sample, normalize_frames)
-from .audio import load_audio, save_audio, resample, vggish_mel
-from .vpo_load import (SPLITS, VARIANTS, PAIR_COLUMNS, _check_cols, _fit_length, _save_png, _read_ids,
+from .core import SAMPLE_RATE, AVSDataError
+from .audio import load_audio, save_audio, resample
+from .vpo_load import (SPLITS, VARIANTS, PAIR_COLUMNS, _check_cols, _fit_length, _save_png, _read_ids,  # noqa: F401
                              VPODataset, ReleasedVPODataset, check_vpo, vpo_data, read_vpo_table, vpo_mask_lut,
                              write_vpo_fixture, VPO_CLASSES, VPO_COCO_IDS, VPO_CSV, VPO_COLUMNS)  # the layout and readers (re-exported here)
 
@@ -579,7 +579,7 @@ def build_vpo(
         bar = tqdm(total=len(table), initial=sum(n_rows[i] for i in done), desc='rendering', unit='sample')
     if workers > 0:
         import multiprocessing as mp
-        import librosa                                          # resampling's (slow) import: once here, not in every worker
+        import librosa  # noqa: F401                            # resampling's (slow) import: once here, not in every worker
         ctx = 'fork' if 'fork' in mp.get_all_start_methods() else None          # sources need not be picklable
         it = torch.utils.data.DataLoader(jobs, batch_size=None, shuffle=False, num_workers=workers, collate_fn=_identity,
                                          multiprocessing_context=ctx)
