@@ -53,8 +53,11 @@ def fingerprint(r, out):
     learn = build_learner(r, out, progress=False)
     tr, va = learn.train_dl.dataset, learn.valid_dl.dataset
     m = learn.model
+    psum = round(float(sum(p.double().sum() for p in m.parameters())), 6)
     with torch.no_grad():
-        torch.manual_seed(0); y = m(collate([va[0]]))['logits']
+        g = torch.Generator().manual_seed(0)
+        for p in m.parameters(): p.add_(torch.randn(p.shape, generator=g) * 0.05)   # zero-initialised layers (TPAVI's W) must act too
+        m.eval(); torch.manual_seed(0); y = m(collate([va[0]]))['logits']
     learn.make_opt()
     groups = [tuple((k, v if not isinstance(v, list) else len(v)) for k, v in sorted(g.items()) if k != 'params') + (len(g['params']),)
               for g in learn.opt.param_groups]
@@ -63,7 +66,7 @@ def fingerprint(r, out):
     return dict(
         data=(str(getattr(tr.ds, 'root', '')), repr(getattr(tr.ds, 'fn', None) or getattr(tr.ds, 'transform', None)), len(tr), len(va), _summary(tr[0]), _summary(va[0]), learn.train_dl.batch_size,
               learn.valid_dl.batch_size, tuple(learn.classes)),
-        model=(repr(m), round(float(sum(p.double().sum() for p in m.parameters())), 6), tuple(y.shape), round(float(y.double().sum()), 4)),
+        model=(repr(m), psum, tuple(y.shape), round(float(y.double().sum()), 4)),
         loss=repr(learn.loss_func), optim=(repr(learn.opt).split('(')[0], tuple(groups)), schedule=repr(learn.cb(SchedCB)),
         eval=(tuple(e for e in range(r.epochs) if learn.valid_when(e)), tuple(mcb.metrics), ck.monitor, ck.every),
         step=(amp.dtype if amp else None, clip.max_norm if clip else None))
