@@ -16,7 +16,7 @@ from torch.utils.data import Dataset
 import torchvision.transforms.v2.functional as TF
 from torchvision.transforms import InterpolationMode
 
-from .core import AVSDataError, BINARY_CLASSES, IGNORE_INDEX, SAMPLE_RATE, make_sample, normalize_frames
+from .core import plain_name, AVSDataError, BINARY_CLASSES, IGNORE_INDEX, SAMPLE_RATE, make_sample, normalize_frames
 from .audio import load_audio, save_audio, vggish_mel
 from .viz import voc_palette
 from .registry import register_dataset, mapped
@@ -259,6 +259,8 @@ def object_index(
     _, csv, data = OBJECT_LAYOUT[subset]
     df = read_csv(root/csv, required=['split'], min_columns=3 if subset == 's4' else 1)
     name_col = 'name' if 'name' in df.columns else df.columns[0]
+    if subset == 's4' and 'category' not in df.columns and (df.shape[1] < 4 or df.columns[2] in ('split', 'name', 'start')):
+        raise AVSDataError(root/csv, f"CSV has no 'category' column (S4 keeps each clip under its category); found {list(df.columns)}")
     cat_col = ('category' if 'category' in df.columns else df.columns[2]) if subset == 's4' else None
     d, items, problems, seen = root/data, [], [], {}
     for i, row in enumerate(df.to_dict('records')):
@@ -266,6 +268,7 @@ def object_index(
         name, sp = row[name_col], row['split']
         if not sp: problems.append((where, 'empty split')); continue
         if not name: problems.append((where, f'empty name in column {name_col!r}')); continue
+        if not plain_name(name): problems.append((where, f'clip name {name!r} is not a plain name (it would be read from outside the dataset folder)')); continue
         if (name, sp) in seen: problems.append((where, f'duplicate clip {name!r} (first on line {seen[(name, sp)]})')); continue
         seen[(name, sp)] = i + 2
         if split is not None and sp != split: continue
@@ -332,7 +335,7 @@ class AVSBenchObject(Dataset):
             raise AVSDataError(self.root/OBJECT_LAYOUT[subset][1], f"no clip of split {split!r}; the file names the splits "
                                + ', '.join(f'{k} ({v} clips)' for k, v in self.splits.items()))
         self.items = [it for it in every if it['split'] == split]
-        bad = [p for p in problems if p[1].startswith(('empty', 'duplicate'))]
+        bad = [p for p in problems if p[1].startswith(('empty', 'duplicate', 'clip name'))]
         if bad: raise AVSDataError(*bad[0])
         self.classes = BINARY_CLASSES
         self.cache = None if cache is None else open_cache(self, cache, cache_workers)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from .core import AVSDataError, IGNORE_INDEX, SAMPLE_RATE, make_sample, normalize_frames
+from .core import plain_name, AVSDataError, IGNORE_INDEX, SAMPLE_RATE, make_sample, normalize_frames
 from .audio import vggish_mel
 from .viz import voc_palette
 from .registry import register_dataset, mapped
@@ -128,6 +128,7 @@ def semantic_index(
         if lab not in AVSS_SUBSETS: problems.append((where, f'unknown label {lab!r} (expected one of {list(AVSS_SUBSETS)})')); continue
         if not sp: problems.append((where, 'empty split')); continue
         if not uid: problems.append((where, 'empty uid')); continue
+        if not plain_name(uid): problems.append((where, f'uid {uid!r} is not a plain name (it would be read from outside the dataset folder)')); continue
         if (lab, uid) in seen: problems.append((where, f'duplicate clip {lab}/{uid} (first on line {seen[(lab, uid)]})')); continue
         seen[(lab, uid)] = i + 2
         if (split is not None and sp != split) or lab not in subsets: continue
@@ -174,7 +175,7 @@ class AVSBenchSemantic(Dataset):
             raise AVSDataError(self.root/'metadata.csv', f"no clip of split {split!r}; the file names the splits "
                                + ', '.join(f'{k} ({v} rows)' for k, v in self.splits.items()))
         self.items, problems = semantic_index(self.root, split, subsets, labelled)
-        bad = [p for p in problems if p[1].startswith(('empty', 'duplicate'))]
+        bad = [p for p in problems if p[1].startswith(('empty', 'duplicate', 'uid '))]
         if bad: raise AVSDataError(*bad[0])
         self.cache = None if cache is None else open_cache(self, cache, cache_workers)
 

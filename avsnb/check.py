@@ -134,6 +134,7 @@ def check_data_cli(
                     help='the splits your recipe uses (default: train val test); other splits in the CSV are checked too and listed with a warning')
     try: a = ap.parse_args(argv)
     except SystemExit as e: return int(e.code or 0)
+    if not Path(a.root).is_dir(): print(f'avsnb check-data: {a.root}: no such folder', file=sys.stderr); return 3
     try: rep = check_data(a.root, a.format, a.workers, a.frame_size, a.progress, a.splits)
     except (RuntimeError, ValueError) as e: print(f'avsnb check-data: error: {e}', file=sys.stderr); return 2
     if getattr(rep, 'splits', None): print('splits: ' + ', '.join(f'{k} ({v} clips)' for k, v in rep.splits.items()), file=sys.stderr)

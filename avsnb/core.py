@@ -12,8 +12,8 @@ import torch
 
 # %% auto #0
 __all__ = ['SAMPLE_RATE', 'IGNORE_INDEX', 'IMAGENET_MEAN', 'IMAGENET_STD', 'SAMPLE_KEYS', 'BINARY_CLASSES', 'AVSDataError',
-           'default_device', 'seed_everything', 'normalize_frames', 'denormalize_frames', 'check_sample', 'make_sample',
-           'collate', 'to_device', 'flat_frames', 'predict_classes', 'foreground_prob', 'DataReport']
+           'plain_name', 'default_device', 'seed_everything', 'normalize_frames', 'denormalize_frames', 'check_sample',
+           'make_sample', 'collate', 'to_device', 'flat_frames', 'predict_classes', 'foreground_prob', 'DataReport']
 
 # %% ../nbs/00_core.ipynb #d618bdaa
 SAMPLE_RATE = 16_000                     # every waveform in avsnb is at 16 kHz
@@ -33,6 +33,14 @@ class AVSDataError(ValueError):
         self.path, self.reason = str(path), reason
         super().__init__(f"{self.path}: {reason}")
     def __reduce__(self): return (type(self), (self.path, self.reason))  # survives pickling (DataLoader workers)
+
+# %% ../nbs/00_core.ipynb #7e148beb
+def plain_name(
+    name:str, # a clip, image or sample id read from a metadata file
+) -> bool:
+    "True when `name` is one path component (no separators, not '.' or '..'): joined to a dataset folder, it stays inside it."
+    s = str(name)
+    return bool(s) and s not in ('.', '..') and '/' not in s and '\\' not in s and '\x00' not in s
 
 # %% ../nbs/00_core.ipynb #b179a3f0
 def default_device(

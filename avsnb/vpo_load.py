@@ -13,8 +13,8 @@ import pandas as pd
 import torch
 from PIL import Image
 
-from .core import (SAMPLE_RATE, IGNORE_INDEX, AVSDataError, DataReport, make_sample, normalize_frames)
-from .audio import load_audio, save_audio, vggish_mel
+from .core import (plain_name, SAMPLE_RATE, IGNORE_INDEX, AVSDataError, DataReport, make_sample, normalize_frames)
+from .audio import save_audio, vggish_mel
 from .registry import register_dataset, AVSConfigError
 from .transforms import AugmentCfg, train_transform
 
@@ -60,8 +60,16 @@ def _read_ids(path:Path) -> np.ndarray:
     if a.max(initial=0) > 255: raise AVSDataError(path, f'mask ids above 255 ({int(a.max())})')
     return a.astype(np.uint8)
 
-def _to_frames(rgb:Sequence[np.ndarray]) -> torch.Tensor:
+def _to_frames(rgb:Sequence[np.ndarray], paths:Sequence|None=None) -> torch.Tensor:
+    sizes = {a.shape for a in rgb}
+    if len(sizes) > 1: raise AVSDataError(paths[0] if paths else '?', f'frames of one clip differ in size: {sorted(s[:2] for s in sizes)}'
+                                          + (f" ({', '.join(str(p) for p in paths)})" if paths else ''))
     return normalize_frames(torch.from_numpy(np.stack(rgb)).permute(0, 3, 1, 2).float() / 255)
+
+def _strict_audio(path, channels:int|None=None) -> torch.Tensor:
+    "Read a sound file, refusing a missing, unreadable or truncated one with `AVSDataError` naming it."
+    from avsnb.avsbench import read_audio
+    return read_audio(path, channels=channels)
 
 def _split_list(v) -> list[str]: return [] if v is None or (isinstance(v, float) and np.isnan(v)) or v == '' else str(v).split(';')
 
@@ -94,7 +102,8 @@ class VPODataset(torch.utils.data.Dataset):
                 ):
         self.root = Path(root)
         if not (self.root / 'build.json').is_file(): raise AVSDataError(self.root, 'no build.json: not a VPO build (see build_vpo)')
-        self.info = json.loads((self.root / 'build.json').read_text())
+        try: self.info = json.loads((self.root / 'build.json').read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise AVSDataError(self.root / 'build.json', f'unreadable JSON ({e}); build the benchmark again') from None
         if not self.info.get('complete'): raise AVSDataError(self.root / 'build.json', 'the build did not finish; build it again')
         if split not in SPLITS: raise ValueError(f'split must be one of {SPLITS}, got {split!r}')
         p = self.root / variant / 'pairs.csv'
@@ -102,6 +111,9 @@ class VPODataset(torch.utils.data.Dataset):
         t = pd.read_csv(p, dtype=str, keep_default_na=False)
         _check_cols(t, PAIR_COLUMNS, p)
         self.table = t[t.split == split].reset_index(drop=True)
+        for col in ('sample_id', 'image_id'):
+            odd = [v for v in self.table[col].astype(str) if not plain_name(v)]
+            if odd: raise AVSDataError(self.root / self.variant / 'pairs.csv', f'{col} {odd[0]!r} is not a plain name (it would be read from outside the dataset folder)')
         self.classes = tuple(l for l in (self.root / 'classes.txt').read_text().split('\n') if l)
         self.variant, self.split, self.channels, self.with_mel, self.size, self.transform = variant, split, channels, with_mel, size, transform
         self.ext = self.info.get('image_format', 'jpg')
@@ -118,11 +130,13 @@ class VPODataset(torch.utils.data.Dataset):
 
     def __getitem__(self, i:int) -> dict:
         r = self.row(i); T = int(r['frames']); img = self.root / 'images' / r['image_id']
-        frames = _to_frames([_read_rgb(img / f'{t}.{self.ext}') for t in range(T)])
+        fp = [img / f'{t}.{self.ext}' for t in range(T)]; frames = _to_frames([_read_rgb(p) for p in fp], fp)
         mdir = self.root / self.variant / 'masks' / r['sample_id']
         masks = torch.from_numpy(np.stack([_read_ids(mdir / f'{t}.png') for t in range(T)])).long()
         if masks.shape[-2:] != frames.shape[-2:]: raise AVSDataError(mdir, f'masks are {tuple(masks.shape[-2:])}, frames {tuple(frames.shape[-2:])}')
-        audio = _channels(load_audio(self.root / self.variant / 'audio' / f"{r['sample_id']}.wav"), self.channels)
+        wav = self.root / self.variant / 'audio' / f"{r['sample_id']}.wav"
+        audio = _channels(_strict_audio(wav), self.channels)
+        if audio.shape[-1] < T * SAMPLE_RATE * 0.99: raise AVSDataError(wav, f'{audio.shape[-1] / SAMPLE_RATE:.2f} s of sound for a {T}-frame clip (needs {T} s)')
         meta = dict(variant=self.variant, split=self.split, image_id=r['image_id'],
                     instance_ids=[int(x) for x in _split_list(r['instance_ids'])], source_classes=_split_list(r['classes']),
                     audio_ids=_split_list(r['audio_ids']), recordings=_split_list(r['recordings']), active=_split_list(r['active']),
@@ -180,6 +194,9 @@ def read_vpo_table(
     img = [_int(v, p, 'img_Id') for v in t.img_Id]; ann = [_int(v, p, 'ann_Ids') for v in t.ann_Ids]
     if variant == 'msmi': dirs = [vpo / ('VPO-MS' if _int(m, p, 'multi_instance') == 0 else 'VPO-MSMI') for m in t.multi_instance]
     else: dirs = [vpo / folder] * len(t)
+    for col in ('cateName', 'vgg_file'):
+        odd = [(k + 2, v) for k, v in enumerate(t[col].astype(str)) if not plain_name(v)]
+        if odd: raise AVSDataError(f'{p} line {odd[0][0]}', f'{col} {odd[0][1]!r} is not a plain name (it would be read from outside the dataset folder)')
     sub = [f'{c}/' if variant == 'ss' else '' for c in t.cateName]
     t['image_path'] = [str(d / 'data' / f'{s}{i:012d}.jpg') for d, s, i in zip(dirs, sub, img)]
     t['mask_path'] = [str(d / 'mask' / f'{s}{i:012d}_{a:012d}.png') for d, s, i, a in zip(dirs, sub, img, ann)]
@@ -230,7 +247,7 @@ class ReleasedVPODataset(torch.utils.data.Dataset):
         if m.shape != rgb.shape[:2]: raise AVSDataError(g.mask_path.iloc[0], f'mask is {m.shape}, image {rgb.shape[:2]}')
         n = int(round(self.seconds * SAMPLE_RATE)); mix = np.zeros((2 if self.stereo else 1, n), np.float32)
         for r in g.itertuples():
-            x = _fit_length(load_audio(r.audio_path, channels=1).numpy(), n)[0]
+            x = _fit_length(_strict_audio(r.audio_path, channels=1).numpy(), n)[0]
             mix += np.stack([(1 - r.pos) * x, r.pos * x]) if self.stereo else x[None]
         T = self.T
         frames = _to_frames([rgb] * T); masks = torch.from_numpy(m).long()[None].expand(T, -1, -1).clone()

@@ -493,6 +493,10 @@ def build_vpo_cli(
 ) -> int:
     "`avsnb build-vpo`: build a VPO benchmark from instance masks and labelled sounds (or `--synthetic`); 0 when it checks clean."
     a = _parser().parse_args(argv)
+    from avsnb.registry import AVSConfigError
+    for opt, v, lo in (('--n-train', a.n_train, 1), ('--n-test', a.n_test, 1), ('--seed', a.seed, 0), ('--workers', a.workers, 0),
+                       ('--batch-size', getattr(a, 'batch_size', None), 1)):
+        if v is not None and v < lo: raise AVSConfigError(f'{opt} must be ≥ {lo}, got {v}')
     variants = _csv_list(a.variants)
     bad = [v for v in variants if v not in VARIANTS]
     if bad: raise ValueError(f'unknown variants {bad}: choose from {list(VARIANTS)}')
