@@ -315,7 +315,7 @@ def build_learner(
             x = train_ds[0]['audio']
             bank = AudioBank(K, bs, tuple(x.shape), key='audio'); learn.extra_state['bank'] = bank
         learn.add_cb(CAVPPairsCB(loss, K, bank, loss.contrastive['ow_rate'], r.seed))
-    learn.recipe, learn.classes, learn.out, learn.optim_spec = r, classes, Path(out), spec
+    learn.recipe, learn.classes, learn.run_dir, learn.optim_spec = r, classes, Path(out), spec
     return learn
 
 # %% ../nbs/06b_train.ipynb #87c925c1
@@ -515,12 +515,12 @@ def train_cli(argv=None) -> int:
               + ', '.join(f'{k} {v:.4g}' if isinstance(v, float) else f'{k} {v}' for k, v in learn.dry.items()))
         return 0
     if getattr(learn, 'interrupted', None):
-        print(f"stopped by {learn.interrupted} at epoch {learn.epoch}, step {learn.iter}; {learn.out/'last.pt'} saved — "
-              f"continue with: avsnb train {a.recipe} --out {learn.out} --resume")
+        print(f"stopped by {learn.interrupted} at epoch {learn.epoch}, step {learn.iter}; {learn.run_dir/'last.pt'} saved — "
+              f"continue with: avsnb train {a.recipe} --out {learn.run_dir} --resume")
         return 130 if learn.interrupted == 'SIGINT' else 143
     if is_main_process():
         print(json.dumps(getattr(learn, 'metrics', {}), indent=1))
-        if (learn.out/'tb').exists(): print(f"TensorBoard: tensorboard --logdir {learn.out/'tb'}")
+        if (learn.run_dir/'tb').exists(): print(f"TensorBoard: tensorboard --logdir {learn.run_dir/'tb'}")
     if dist.is_available() and dist.is_initialized(): dist.barrier(); dist.destroy_process_group()   # a clean torchrun exit
     return 0
 
