@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_learner.ipynb #d9d0185c
 from __future__ import annotations
-import errno, json, math, os, pickle, random, signal, time, zipfile
+import errno, json, math, os, pickle, random, signal, time, warnings, zipfile
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -433,7 +433,9 @@ def load_checkpoint(
     "Load a checkpoint safely (`weights_only=True`: tensors and plain containers only); errors name the file."
     path = Path(path)
     if not path.is_file(): raise CheckpointError(path, 'no such file' if not path.exists() else 'not a file')
-    try: ck = torch.load(path, map_location=map_location, weights_only=True)
+    try:
+        with warnings.catch_warnings():          # torch warns about pickle protocols before refusing; the refusal below says it all
+            warnings.simplefilter('ignore'); ck = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         if 'global' not in str(e).lower():
             raise CheckpointError(path, 'unreadable: not a PyTorch checkpoint (nor truncated one of its archives)') from None
