@@ -141,6 +141,21 @@ def _pure_imports_only():
     P._do_eval = _do_eval
 
 
+def _fresh_package_per_notebook():
+    """nbdev runs every notebook in this one process (n_workers=0). A notebook's export cells register their classes
+    (defined in `__main__`) in avsnb's registries, and a later notebook importing the package would then register the
+    package's copies under the same names and be refused. Give each notebook what a new kernel gives it: no avsnb
+    module imported yet, so fresh registries."""
+    import nbdev.serve_drv as D
+    if getattr(D.exec_nb, '_avsnb', False): return
+    orig = D.exec_nb
+    def exec_nb(src, dst, cb):
+        for m in [m for m in sys.modules if m == 'avsnb' or m.startswith('avsnb.')]: del sys.modules[m]
+        return orig(src, dst, cb)
+    exec_nb._avsnb = True
+    D.exec_nb = exec_nb
+
+
 def _show_constants():
     """nbdev drops exported cells from the docs and shows their functions and classes through show_doc; an exported cell
     of constants only (assignments, no def/class) would leave its section empty. Show such a cell's code instead."""
@@ -463,7 +478,7 @@ def build():
     from nbdev.doclinks import _build_modidx
     cfg = get_config()
     _build_modidx()
-    _pure_imports_only(); _show_constants()
+    _pure_imports_only(); _show_constants(); _fresh_package_per_notebook()
     proc = ROOT/'_proc'            # nbdev reuses processed notebooks unless settings.ini changed: also when this script did
     stale = not proc.exists() or proc.stat().st_mtime < Path(__file__).stat().st_mtime
     cache = proc_nbs(n_workers=0, force=stale)     # in this process, so the patches above apply
