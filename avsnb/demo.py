@@ -14,7 +14,7 @@ __all__ = ['demo', 'demo_cli']
 
 # %% ../nbs/09a_demo.ipynb #5a334ecc
 def _curves(run:Path, path:Path):
-    "Training loss per step and the monitored test metrics per epoch, from a run's log.jsonl."
+    "Training loss per step and the monitored validation metrics per epoch, from a run's log.jsonl."
     import json, matplotlib.pyplot as plt
     recs = [json.loads(l) for l in (run/'log.jsonl').read_text().splitlines() if l.strip()]
     steps = [r for r in recs if r['kind'] == 'step']; eps = [r for r in recs if r['kind'] == 'epoch' and 'dataset-level/J' in r]
@@ -25,7 +25,7 @@ def _curves(run:Path, path:Path):
     a.set_yscale('log'); a.set_xlabel('step'); a.set_title('training loss', fontsize=10); a.legend(fontsize=8)
     b.plot([r['epoch'] + 1 for r in eps], [r['dataset-level/J'] for r in eps], 'o-', label='mIoU')
     b.plot([r['epoch'] + 1 for r in eps], [r['dataset-level/F'] for r in eps], 's--', label='F (β²=0.3)')
-    b.set_ylim(0, 1); b.set_xlabel('epoch'); b.xaxis.get_major_locator().set_params(integer=True); b.set_title('test, dataset-level', fontsize=10); b.legend(fontsize=8)
+    b.set_ylim(0, 1); b.set_xlabel('epoch'); b.xaxis.get_major_locator().set_params(integer=True); b.set_title(f"{json.loads((run/'recipe.json').read_text())['eval']['split'] if (run/'recipe.json').is_file() else 'validation'}, dataset-level", fontsize=10); b.legend(fontsize=8)
     fig.tight_layout(); fig.savefig(path, dpi=90); plt.close(fig)
 
 def _md_table(df) -> str:

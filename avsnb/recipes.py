@@ -192,9 +192,9 @@ for _sub in ('s4', 'ms3'):
 # %% ../nbs/06a_recipes.ipynb #058a0880
 _SYN = dict(source='avsnb (CPU-sized; not a paper recipe)', seed=0, schedule=dict(kind='cosine', warmup=20),
             optim=dict(name='adamw', lr=2e-3, weight_decay=1e-4), clip_grad=5.0, epochs=4, batch_size=16,
-            data=dict(kind='synthetic', root=None, variant='ms', size=96, n_train=4000, n_test=200,
+            data=dict(kind='synthetic', root=None, variant='ms', size=96, n_train=4000, val_fraction=0.05, n_test=200,
                       frames_per_clip=1, augment=dict(hflip=True)),
-            eval=EvalCfg(protocols=('dataset-level',), every=1, monitor='J', valid_batch_size=10))
+            eval=EvalCfg(split='val', protocols=('dataset-level',), every=1, monitor='J', valid_batch_size=10))
 register_recipe(Recipe(name='tpavi-synthetic', **_SYN,
     model=dict(name='tpavi', backbone='tiny', audio='small_cnn', num_classes=None, channels=32, presence_head=True, presence_gate=True),
     loss=dict(kind='ce', avm_weight=0.0, presence_weight=1.0)))

@@ -481,11 +481,12 @@ def show_clip(
 # %% ../nbs/02b_synthetic.ipynb #15dc96b7
 @register_dataset('synthetic')
 def synthetic_data(
-    split:str, # 'train' or 'test'
+    split:str, # 'train', 'val' (with `val_fraction`) or 'test'
     root:str|None=None, # build folder (None: the cache under `default_data_root()`)
     variant:str='ms', # 'ss', 'ms' or 'msmi'
     size:int|str='cpu', # frame size, or 'cpu' (96) / 'default' (224)
-    n_train:int=800, # training clips
+    n_train:int=800, # training clips built (the last of them form the 'val' split when `val_fraction` > 0)
+    val_fraction:float=0.0, # share of the training build held out for validation (at least one clip; 0: no 'val' split)
     n_test:int=200, # test clips
     seed:int=0, # the build's seed (not the training seed)
     frames_per_clip:int|None=None, # frames kept per training sample (None: all)
@@ -493,6 +494,14 @@ def synthetic_data(
 ):
     "The embedded synthetic benchmark as a recipe dataset (built on first use)."
     from avsnb.vpo import VPODataset
-    if split not in ('train', 'test'): raise AVSConfigError(f"the synthetic benchmark has splits 'train' and 'test', not {split!r}")
+    if not 0 <= val_fraction < 1: raise AVSConfigError(f'setting data.val_fraction must be in [0, 1), got {val_fraction}')
+    n_val = max(1, round(val_fraction * n_train)) if val_fraction > 0 else 0
+    if n_val and n_val >= n_train: raise AVSConfigError(f'setting data.n_train={n_train} is too small to hold out a validation split (data.val_fraction={val_fraction})')
+    splits = ('train', 'val', 'test') if n_val else ('train', 'test')
+    if split not in splits: raise AVSConfigError(f"the synthetic benchmark has splits {', '.join(map(repr, splits))}, not {split!r}" + ('' if n_val else ' (set data.val_fraction to hold out a validation split)'))
     r = build_synthetic(root, size=size, n_train=n_train, n_test=n_test, seed=seed, variants=(variant,))
-    return VPODataset(r, variant, split, transform=train_transform(split, None, augment, frames_per_clip))
+    ds = VPODataset(r, variant, 'test' if split == 'test' else 'train', transform=train_transform(split, None, augment, frames_per_clip))
+    if split != 'test' and n_val:                            # hold the last n_val training clips out
+        keep = ds.table.iloc[n_train - n_val:] if split == 'val' else ds.table.iloc[:n_train - n_val]
+        ds.table, ds.split = keep.reset_index(drop=True), split
+    return ds
