@@ -13,12 +13,12 @@ import torch
 import torch.nn.functional as F
 
 from .core import IGNORE_INDEX, SAMPLE_RATE, collate, predict_classes, to_device
-from .viz import overlay
+from .viz import mask_grid
 from .audio import wav_bytes
 from .learner import Callback, is_main_process
 
 # %% auto #0
-__all__ = ['in_notebook', 'png_bytes', 'clip_strip', 'LossCurves', 'DashboardCB']
+__all__ = ['in_notebook', 'png_bytes', 'LossCurves', 'DashboardCB']
 
 # %% ../nbs/06c_dashboard.ipynb #c6c32157
 def in_notebook() -> bool:
@@ -41,23 +41,6 @@ def png_bytes(
     if max_width and im.width > max_width: im = im.resize((max_width, round(im.height * max_width / im.width)), Image.BILINEAR)
     buf = io.BytesIO(); im.save(buf, format='PNG', compress_level=compress)
     return buf.getvalue()
-
-def _row(ov:np.ndarray, gap:int) -> np.ndarray:
-    "[T,H,W,3] → [H, T·W+(T−1)·gap, 3]: frames side by side with white gaps."
-    T, H, W, _ = ov.shape
-    p = np.pad(ov, ((0, 0), (0, 0), (0, gap), (0, 0)), constant_values=255)
-    return p.transpose(1, 0, 2, 3).reshape(H, T * (W + gap), 3)[:, :T * (W + gap) - gap]
-
-def clip_strip(
-    frames:torch.Tensor, # [T,3,H,W] ImageNet-normalised
-    gt:torch.Tensor, # [T,H,W] ground-truth class ids (255: no label, shown grey)
-    pred:torch.Tensor, # [T,H,W] predicted class ids
-    n_classes:int, # K, for the colours
-    gap:int=2, # white pixels between frames and between the rows
-) -> np.ndarray:
-    "Ground truth (top) over prediction (bottom), frames left to right: uint8 [2H+gap, T·W+(T−1)·gap, 3]."
-    top, bot = _row(overlay(frames, gt, n_classes), gap), _row(overlay(frames, pred, n_classes), gap)
-    return np.concatenate([top, np.full((gap, top.shape[1], 3), 255, np.uint8), bot])
 
 # %% ../nbs/06c_dashboard.ipynb #77394b94
 def _thin(x, n):
@@ -354,7 +337,7 @@ class DashboardCB(Callback):
         b = self._batch
         gt = torch.where((b['labelled'] & b['valid'])[..., None, None], b['masks'], IGNORE_INDEX)
         for i, (img, cap) in enumerate(zip(self.clip_images, self.clip_captions)):
-            img.value = png_bytes(clip_strip(b['frames'][i], gt[i], pred[i], self.n_classes), self.max_width)
+            img.value = png_bytes(mask_grid(b['frames'][i], [gt[i], pred[i]], self.n_classes), self.max_width)
             cap.value = (f"<b>{b['uid'][i]}</b> · {label}<br>sounding: {_names(b['classes'], gt[i].unique().tolist())}"
                          f"<br>predicted: {_names(b['classes'], pred[i].unique().tolist())}")
         self.n_panel += 1

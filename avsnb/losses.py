@@ -124,14 +124,16 @@ def class_vectors(
     target:torch.Tensor, # [B·T,H,W] from frame_targets (IGNORE_INDEX skipped)
     T:int, # frames per clip
     num_classes:int, # K
+    background:bool=True, # set background in every clip (False: only in clips with a counted background pixel)
 ) -> torch.Tensor:
-    "Multi-hot [B,K] (bool) of the classes present in each clip's counted pixels; background always set."
+    "Multi-hot [B,K] (bool, on the target's device) of the classes present in each clip's counted pixels; background always set unless `background=False`."
     B = target.shape[0] // T
     t = target.reshape(B, -1)
     keep = t != IGNORE_INDEX
     hot = torch.zeros(B, num_classes + 1, dtype=torch.bool, device=t.device)
     hot.scatter_(1, torch.where(keep, t, num_classes), True)
-    hot = hot[:, :num_classes]; hot[:, 0] = True
+    hot = hot[:, :num_classes]
+    if background: hot[:, 0] = True
     return hot
 
 # %% ../nbs/04_losses.ipynb #636187e9

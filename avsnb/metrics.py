@@ -15,7 +15,8 @@ import inspect
 
 # %% auto #0
 __all__ = ['STANDARD_PROTOCOLS', 'Metric', 'avsbench_thresholds', 'f_beta', 'threshold_bucket', 'binary_frame_stats',
-           'AVSBenchBinary', 'frame_confusion', 'AVSSMetric', 'DatasetLevel', 'NegativeAudioFPR', 'get_protocol']
+           'AVSBenchBinary', 'frame_confusion', 'confusion_iou', 'AVSSMetric', 'DatasetLevel', 'NegativeAudioFPR',
+           'get_protocol']
 
 # %% ../nbs/05_metrics.ipynb #bcd4fe28
 def _unpack(logits, target, labelled=None, valid=None):
@@ -342,6 +343,14 @@ def frame_confusion(
     if keep is not None: idx = torch.where(keep, idx, torch.full_like(idx, n * K * K))
     return torch.bincount(idx.flatten(), minlength=n * K * K + 1)[:-1].view(*((N,) if per_frame else ()), K, K)
 
+def confusion_iou(
+    cm:torch.Tensor, # confusion matrices [...,K,K] (rows: ground truth, columns: prediction)
+) -> torch.Tensor:
+    "Per-class IoU [...,K] (float64): intersection / (union + 2.22e-16), so a class with an empty union scores 0."
+    cm = cm.double()
+    inter = cm.diagonal(dim1=-2, dim2=-1)
+    return inter / (cm.sum(-2) + cm.sum(-1) - inter + 2.220446049250313e-16)
+
 def _num_classes(logits, num_classes):
     K = logits.shape[1] if logits.shape[1] > 1 else 2
     if num_classes is not None and num_classes != K:
@@ -405,7 +414,7 @@ class AVSSMetric(Metric):
         inter = cm.diagonal(dim1=1, dim2=2)                   # [n,K]
         area_pred, area_gt = cm.sum(1), cm.sum(2)
         union = area_pred + area_gt - inter
-        iou = inter / (union + 2.220446049250313e-16)
+        iou = confusion_iou(cm)
         prec, rec = inter / area_pred, inter / area_gt
         f = (1 + self.beta2) * prec * rec / (self.beta2 * prec + rec)
         f = torch.where(torch.isnan(f), torch.zeros_like(f), f)
@@ -474,7 +483,7 @@ class DatasetLevel(Metric):
         if not self.state: return dict(J=float('nan'), F=float('nan'), F1=float('nan'), FDR=float('nan'), frames=0)
         cm = self.state['cm'].double()
         tp = cm.diagonal(); fp = cm.sum(0) - tp; fn = cm.sum(1) - tp
-        iou = tp / (tp + fp + fn + 2.220446049250313e-16)
+        iou = confusion_iou(cm)
         fb = lambda b2: torch.nanmean((1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp))
         return dict(J=_f(iou.mean()) if cm.sum() > 0 else float('nan'), F=_f(fb(0.3)), F1=_f(fb(1.0)), FDR=_f(torch.nanmean(fp / (fp + tp))),
                     pixel_acc=_f(tp.sum() / cm.sum()) if cm.sum() > 0 else float('nan'),

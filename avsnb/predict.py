@@ -14,12 +14,12 @@ import numpy as np
 import torch
 
 from .core import SAMPLE_RATE, IGNORE_INDEX, AVSDataError, default_device, make_sample, normalize_frames, denormalize_frames
+from .viz import class_colors, paint_masks
 
 # %% auto #0
 __all__ = ['VIDEO_EXTS', 'AAC_RATES', 'WindowRule', 'window_rule', 'clip_windows', 'probe_video', 'iter_frames', 'Sound',
-           'write_video', 'clips_to_video', 'Prefetch', 'PeakRSS', 'infer_clips', 'class_palette', 'overlay_frame',
-           'SoundMux', 'OverlayWriter', 'FrameResult', 'VideoPrediction', 'predict_video', 'VideoWindows',
-           'predict_cli']
+           'write_video', 'clips_to_video', 'Prefetch', 'PeakRSS', 'infer_clips', 'overlay_frame', 'SoundMux',
+           'OverlayWriter', 'FrameResult', 'VideoPrediction', 'predict_video', 'VideoWindows', 'predict_cli']
 
 # %% ../nbs/08_predict.ipynb #3d8cbd5b
 VIDEO_EXTS = ('.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mpg', '.mpeg', '.ts', '.mts', '.flv', '.wmv', '.ogv', '.3gp')
@@ -404,21 +404,6 @@ def infer_clips(
     return ids.to(torch.uint8).cpu(), (cnt / ids[0].numel()).cpu(), (ssum / cnt.clamp(min=1)).cpu()
 
 # %% ../nbs/08_predict.ipynb #c8c63f82
-def class_palette(
-    K:int, # number of classes (index 0 = background, black)
-) -> np.ndarray:
-    "A colour per class, uint8 [max(K,2),3]: tab10/tab20 while they last, then the PASCAL-VOC colour map."
-    import matplotlib
-    K = max(K, 2)
-    if K - 1 <= 20:
-        cm = matplotlib.colormaps['tab10' if K - 1 <= 10 else 'tab20']
-        cols = np.array([cm(i)[:3] for i in range(K - 1)]) * 255
-        return np.concatenate([[[0, 0, 0]], cols]).round().astype(np.uint8)
-    i = np.arange(K); out = np.zeros((K, 3), np.uint8)
-    for b in range(8):                                      # the VOC bit-interleaved map (AVSS ground truth colours)
-        for c in range(3): out[:, c] |= (((i >> (3 * b + c)) & 1) << (7 - b)).astype(np.uint8)
-    return out
-
 def _font(px:int):
     from PIL import ImageFont
     try: return ImageFont.load_default(size=px)
@@ -427,7 +412,7 @@ def _font(px:int):
 def overlay_frame(
     img:np.ndarray, # RGB uint8 [H,W,3]
     ids:np.ndarray, # class ids uint8 [H,W] (0 background)
-    palette:np.ndarray, # `class_palette` colours
+    palette:np.ndarray, # uint8 [K,3] class colours (`avsnb.viz.class_colors`)
     legend:Sequence[tuple]=(), # (class id, name, pixel share) rows to list
     alpha:float=0.55, # colour weight on sounding pixels
     dim:float=0.6, # brightness of the rest
@@ -435,18 +420,9 @@ def overlay_frame(
     max_rows:int=6, # list at most this many classes (the largest)
     min_share:float=0.005, # ... covering at least this share of the frame
 ) -> np.ndarray:
-    "The frame with sounding pixels painted in their class colour and outlined, the rest dimmed, and a legend box (top left)."
+    "The frame with sounding pixels painted in their class colour and outlined, the rest dimmed (`avsnb.viz.paint_masks`), and a legend box (top left)."
     from PIL import Image, ImageDraw
-    fg = ids > 0
-    out = img.astype(np.float32) * np.where(fg, 1 - alpha, dim)[..., None] + palette[ids].astype(np.float32) * (alpha * fg)[..., None]
-    out = out.clip(0, 255).astype(np.uint8)
-    edge = np.zeros_like(fg)                                 # outline each region in its pure colour, ~1/240 of the height
-    dv, dh = ids[1:] != ids[:-1], ids[:, 1:] != ids[:, :-1]
-    edge[1:] |= dv; edge[:-1] |= dv; edge[:, 1:] |= dh; edge[:, :-1] |= dh
-    for _ in range(max(1, img.shape[0] // 240) - 1):
-        e = edge.copy(); e[1:] |= edge[:-1]; e[:-1] |= edge[1:]; e[:, 1:] |= edge[:, :-1]; e[:, :-1] |= edge[:, 1:]; edge = e
-    edge &= fg
-    out[edge] = palette[ids[edge]]
+    out = paint_masks(img.astype(np.float32) / 255, ids, palette, alpha, dim, outline=max(1, img.shape[0] // 240))   # outlines ~1/240 of the height
     im = Image.fromarray(out)
     H = img.shape[0]; px = max(8, H // 28); f = _font(px); d = ImageDraw.Draw(im, 'RGBA')
     rows = [(None, 'sounding' + (f'  {time_s:6.2f} s' if time_s is not None else ''), None)] + (
@@ -626,7 +602,7 @@ def _predict(model, p, out, classes, recipe, rule, device, batch, fps, S, audio,
     rows = np.minimum(((np.arange(H) + 0.5) * S / H).astype(np.int64), S - 1)
     cols = np.minimum(((np.arange(W) + 0.5) * S / W).astype(np.int64), S - 1)
     up = min(4, max(1, math.ceil(360 / H)))                           # small videos: the overlay film is enlarged (masks are not)
-    K = max(len(classes), 2); pal_arr = class_palette(K); pal = pal_arr.reshape(-1).tolist()
+    K = max(len(classes), 2); pal_arr = class_colors(K); pal = pal_arr.reshape(-1).tolist()
     spool = tempfile.NamedTemporaryFile(prefix='avsnb-sound-', suffix='.f32', delete=False); spool.close()
     parts = {}
     if out is not None:

@@ -12,7 +12,8 @@ import numpy as np
 import torch
 
 from .learner import Callback, ProgressCB, is_main_process
-from .dashboard import DashboardCB, clip_strip, in_notebook
+from .dashboard import DashboardCB, in_notebook
+from .viz import mask_grid
 from .core import IGNORE_INDEX
 
 # %% auto #0
@@ -155,7 +156,7 @@ class TensorBoardCB(Callback):
         b = p._batch
         gt = torch.where((b['labelled'] & b['valid'])[..., None, None], b['masks'], IGNORE_INDEX)
         for i, uid in enumerate(b['uid']):
-            strip = clip_strip(b['frames'][i], gt[i], pred[i], p.n_classes)
+            strip = mask_grid(b['frames'][i], [gt[i], pred[i]], p.n_classes)
             if self.max_width and strip.shape[1] > self.max_width:
                 from PIL import Image
                 im = Image.fromarray(strip); strip = np.asarray(im.resize((self.max_width, round(im.height * self.max_width / im.width)), Image.BILINEAR))

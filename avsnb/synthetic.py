@@ -21,8 +21,8 @@ from .transforms import AugmentCfg, train_transform
 # %% auto #0
 __all__ = ['SYN_CLASSES', 'SYN_NAMES', 'SHAPES', 'PATTERNS', 'SIZE_PRESETS', 'N_PARTIALS', 'TIMBRES', 'GENERATOR_VERSION',
            'hsv_to_rgb', 'render_clips', 'SyntheticImages', 'class_gallery', 'synth_sounds', 'SyntheticSounds',
-           'default_data_root', 'synthetic_sources', 'build_synthetic', 'confusion', 'miou', 'every_object_oracle',
-           'generation_speed', 'class_colours', 'show_clip', 'synthetic_data']
+           'default_data_root', 'synthetic_sources', 'build_synthetic', 'every_object_oracle', 'generation_speed',
+           'show_clip', 'synthetic_data']
 
 # %% ../nbs/02b_synthetic.ipynb #091f10b1
 SYN_CLASSES = {   # appearance of each class: shape, base hue, pattern (the look-alike cue)
@@ -409,31 +409,17 @@ def build_synthetic(
                      resume=not rebuild, workers=workers, progress=progress, info={'synthetic': settings})
 
 # %% ../nbs/02b_synthetic.ipynb #3a3c5023
-def confusion(
-    pred:torch.Tensor, # predicted class ids [...]
-    gt:torch.Tensor, # target class ids [...] (255 ignored)
-    K:int, # number of classes
-) -> torch.Tensor:
-    "The K×K confusion matrix (rows = target, columns = prediction) of one batch, ignoring target 255."
-    ok = gt != IGNORE_INDEX
-    return torch.bincount(gt[ok] * K + pred[ok], minlength=K * K).reshape(K, K)
-
-def miou(
-    cm:torch.Tensor, # K×K confusion matrix summed over a dataset
-) -> tuple[float, torch.Tensor]:
-    "Dataset-level mIoU over all K classes (background included; an empty union scores 0) and the per-class IoU."
-    inter = cm.diag().double(); union = cm.sum(0).double() + cm.sum(1).double() - inter
-    iou = torch.where(union > 0, inter / union.clamp(min=1), torch.zeros_like(inter))
-    return iou.mean().item(), iou
-
 def every_object_oracle(
     ds:VPODataset, # a dataset built with `with_objects=True`
 ) -> tuple[float, torch.Tensor]:
     "mIoU (and per-class IoU) of predicting every object with its true class — the score of not listening."
+    from avsnb.metrics import frame_confusion, confusion_iou
     K = len(ds.classes); cm = torch.zeros(K, K, dtype=torch.long)
     for k in range(len(ds)):
-        s = ds[k]; cm += confusion(s['meta']['objects'], s['masks'], K)
-    return miou(cm)
+        s = ds[k]; m = s['masks']
+        cm += frame_confusion(s['meta']['objects'], m, m != IGNORE_INDEX, K, per_frame=False)
+    iou = confusion_iou(cm)
+    return iou.mean().item(), iou
 
 # %% ../nbs/02b_synthetic.ipynb #93fd108c
 def generation_speed(
@@ -458,25 +444,20 @@ def _speed(n, size, frames, sounds):
     return dict(image_clips_per_s=n / ti, sound_clips_per_s=m / ts, samples_per_s=1 / (ti / n + sounds * ts / m))
 
 # %% ../nbs/02b_synthetic.ipynb #21c11602
-def class_colours(classes:Sequence[str]) -> np.ndarray:
-    "A colour per class (RGB in [0,1]): the VOC palette `avsnb.viz` and the viewer use, so a class has one colour everywhere; background black."
-    from avsnb.viz import voc_palette
-    return voc_palette(len(classes)).astype(np.float64) / 255
-
 def show_clip(
     s:dict, # a sample (with meta['objects'] for outlines)
     axs, # T matplotlib axes
     dim:float=0.35, # brightness of everything that does not sound
+    outline:int=2, # width in pixels of the sounding objects' outlines
 ):
-    "Draw a clip's frames: sounding objects bright and outlined in their class colour, the rest dimmed, silent objects outlined in white."
-    from avsnb.core import denormalize_frames
-    cols = class_colours(s['classes'])
+    "Draw a clip's frames (`avsnb.viz.overlay` at opacity 0): sounding objects bright and outlined in their class colour, the rest dimmed, silent objects outlined in white dots."
+    from avsnb.viz import overlay
+    m = s['masks']; imgs = overlay(s['frames'], m, len(s['classes']), alpha=0.0, dim=dim, outline=outline)
     for t, ax in enumerate(axs):
-        img = denormalize_frames(s['frames'][t]).permute(1, 2, 0).numpy()
-        m = s['masks'][t].numpy(); fg = (m > 0) & (m != IGNORE_INDEX)
-        ax.imshow(img * np.where(fg, 1.0, dim)[..., None], interpolation='nearest'); ax.axis('off')
-        if 'objects' in s['meta']: ax.contour((s['meta']['objects'][t] > 0).numpy() & ~fg, levels=[0.5], colors='w', linewidths=0.5, linestyles=':')
-        for c in np.unique(m[fg]): ax.contour(m == c, levels=[0.5], colors=[cols[c]], linewidths=2)
+        ax.imshow(imgs[t], interpolation='nearest'); ax.axis('off')
+        if 'objects' in s['meta']:
+            silent = (s['meta']['objects'][t] > 0) & ((m[t] == 0) | (m[t] == IGNORE_INDEX))
+            if silent.any(): ax.contour(silent.numpy(), levels=[0.5], colors='w', linewidths=0.5, linestyles=':')
 
 # %% ../nbs/02b_synthetic.ipynb #15dc96b7
 @register_dataset('synthetic')

@@ -14,25 +14,24 @@ import ipywidgets as widgets
 from PIL import Image, ImageDraw, ImageFont
 
 from .core import IGNORE_INDEX, SAMPLE_RATE, collate, predict_classes, to_device
-from .viz import class_colors, overlay
+from .viz import class_colors, mask_grid
 from .audio import wav_bytes
-from .metrics import frame_confusion
+from .losses import frame_targets, class_vectors
+from .metrics import frame_confusion, confusion_iou
 
 # %% auto #0
-__all__ = ['clip_classes', 'class_presence', 'cell_origin', 'outline_masks', 'frame_strip', 'png_bytes', 'present_ids',
-           'legend_html', 'clip_scores', 'fit_waveform', 'with_audio', 'sample_logits', 'predict_sample',
-           'model_num_classes', 'class_lut', 'AVSViewer']
+__all__ = ['clip_classes', 'class_presence', 'cell_origin', 'frame_strip', 'png_bytes', 'present_ids', 'legend_html',
+           'clip_scores', 'fit_waveform', 'with_audio', 'sample_logits', 'predict_sample', 'model_num_classes',
+           'class_lut', 'AVSViewer']
 
 # %% ../nbs/07_viewer.ipynb #3cc46351
 def clip_classes(
     s:Mapping, # a sample (masks [T,H,W], labelled, valid)
     n_classes:int|None=None, # K (default: len(s['classes']))
 ) -> torch.Tensor:
-    "Bool [K]: which classes have at least one pixel in the clip's ground truth (labelled, valid frames; ignore left out)."
-    K = n_classes or len(s['classes'])
-    m = s['masks']
-    keep = s['labelled'].bool() & s['valid'].bool() if 'labelled' in s else torch.ones(m.shape[0], dtype=torch.bool)
-    return torch.bincount(m[keep.to(m.device)].flatten().cpu(), minlength=IGNORE_INDEX + 1)[:K] > 0
+    "Bool [K] (CPU): which classes have at least one pixel in the clip's ground truth (labelled, valid frames; ignore left out)."
+    b = {k: s[k][None] for k in ('masks', 'labelled', 'valid') if s.get(k) is not None}
+    return class_vectors(frame_targets(b), s['masks'].shape[0], n_classes or len(s['classes']), background=False)[0].cpu()
 
 def class_presence(
     dataset, # a dataset of samples
@@ -64,18 +63,6 @@ def cell_origin(
     "Top-left pixel (y, x) of frame `t` in row `row` of a `frame_strip`."
     return (_HEADER if labels else 0) + row * (H * scale + gap), (_MARGIN if labels else 0) + t * (W * scale + gap)
 
-def outline_masks(
-    a:np.ndarray, # overlaid frames, uint8 [T,H,W,3]
-    m:torch.Tensor, # their class maps [T,H,W]
-    n_classes:int, # K, for the colours
-) -> np.ndarray:
-    "Paint the inner border of every foreground region in its class colour (pixels whose 4-neighbours differ)."
-    m = m.cpu().numpy(); p = np.pad(m, ((0, 0), (1, 1), (1, 1)), mode='edge')
-    edge = (p[:, :-2, 1:-1] != m) | (p[:, 2:, 1:-1] != m) | (p[:, 1:-1, :-2] != m) | (p[:, 1:-1, 2:] != m)
-    edge &= (m > 0) & (m != IGNORE_INDEX)
-    a = a.copy(); a[edge] = class_colors(n_classes)[m[edge]]
-    return a
-
 def frame_strip(
     s:Mapping, # a sample
     pred:torch.Tensor|None=None, # a predicted class map [T,H,W] (a row of its own), or None
@@ -91,16 +78,9 @@ def frame_strip(
     K, (T, _, H, W) = len(s['classes']), s['frames'].shape
     rows = ([('frames', torch.zeros_like(s['masks']))] if show_frames else []) + [('GT', s['masks'])]
     if pred is not None: rows.append((pred_label, pred.to(s['masks'].device)))
-    h, w = H * scale, W * scale
+    grid = mask_grid(s['frames'], [m for _, m in rows], K, alpha, gap, scale, outline=int(outline))
     y0, x0 = cell_origin(0, 0, H, W, scale, gap, labels)
-    out = np.full((y0 + len(rows) * (h + gap) - gap, x0 + T * (w + gap) - gap, 3), _BG, np.uint8)
-    for r, (_, m) in enumerate(rows):
-        a = overlay(s['frames'], m, K, alpha)                                       # [T,H,W,3]
-        if outline: a = outline_masks(a, m, K)
-        if scale > 1: a = a.repeat(scale, 1).repeat(scale, 2)
-        a = np.pad(a, ((0, 0), (0, 0), (0, gap), (0, 0)), constant_values=_BG)      # [T,h,w+gap,3]
-        y = cell_origin(r, 0, H, W, scale, gap, labels)[0]
-        out[y:y + h, x0:] = a.transpose(1, 0, 2, 3).reshape(h, T * (w + gap), 3)[:, :out.shape[1] - x0]
+    out = np.full((y0 + grid.shape[0], x0 + grid.shape[1], 3), _BG, np.uint8); out[y0:, x0:] = grid
     if labels:
         im = Image.fromarray(out); d = ImageDraw.Draw(im); f = _font()
         for t in range(T):
@@ -152,7 +132,7 @@ def clip_scores(
     cm = frame_confusion(pred.cpu()[sel], m[sel], m[sel] != IGNORE_INDEX, K, per_frame=False).double()
     tp = cm.diagonal(); union = cm.sum(0) + cm.sum(1) - tp
     present = union > 0; present[0] = False
-    iou = tp / union.clamp(min=1)
+    iou = confusion_iou(cm)
     tpf, fpf, fnf = cm[1:, 1:].sum(), cm[0, 1:].sum(), cm[1:, 0].sum()
     if tpf + fpf + fnf == 0: fg_iou = fg_f = 1.0
     else:

@@ -12,7 +12,7 @@ import torch
 from .core import IGNORE_INDEX, denormalize_frames
 
 # %% auto #0
-__all__ = ['voc_palette', 'class_colors', 'overlay', 'legend_handles', 'show_sample']
+__all__ = ['voc_palette', 'class_colors', 'mask_edges', 'paint_masks', 'overlay', 'legend_handles', 'show_sample', 'mask_grid']
 
 # %% ../nbs/01a_viz.ipynb #5a6d473d
 def voc_palette(
@@ -31,23 +31,50 @@ def class_colors(
     if n_classes <= 2: return np.array([[0, 0, 0], [255, 64, 64]], np.uint8)[:n_classes]
     return voc_palette(n_classes)
 
+def mask_edges(
+    ids:np.ndarray, # class ids [...,H,W]; 255 = ignore
+    width:int=1, # border width in pixels
+) -> np.ndarray:
+    "Bool [...,H,W]: the inner border of every foreground region — pixels within `width` (4-neighbour steps) of a pixel of another id."
+    d = np.zeros(ids.shape, bool)
+    dv, dh = ids[..., 1:, :] != ids[..., :-1, :], ids[..., :, 1:] != ids[..., :, :-1]
+    d[..., 1:, :] |= dv; d[..., :-1, :] |= dv; d[..., :, 1:] |= dh; d[..., :, :-1] |= dh
+    for _ in range(width - 1):                                # grow the line by one pixel each way
+        e = d.copy(); e[..., 1:, :] |= d[..., :-1, :]; e[..., :-1, :] |= d[..., 1:, :]; e[..., :, 1:] |= d[..., :, :-1]; e[..., :, :-1] |= d[..., :, 1:]; d = e
+    return d & (ids > 0) & (ids != IGNORE_INDEX)
+
+def paint_masks(
+    rgb:np.ndarray, # images [...,H,W,3], float in [0,1]
+    ids:np.ndarray, # class ids [...,H,W]; 255 = ignore
+    colors:np.ndarray, # uint8 [K,3] colour per class id (`class_colors`)
+    alpha:float=0.55, # opacity of the colours on foreground pixels
+    dim:float=1.0, # brightness of background pixels (1: left as is)
+    outline:int=0, # width of each region's inner border drawn in its full colour (0: none)
+) -> np.ndarray:
+    "Blend class colours over images: uint8 [...,H,W,3] (background dimmed by `dim`, ignore pixels greyed, borders outlined)."
+    cols = colors.astype(np.float32) / 255
+    fg = (ids > 0) & (ids != IGNORE_INDEX)
+    out = rgb.astype(np.float32, copy=True)
+    if dim != 1: out[ids == 0] *= dim
+    out[fg] = (1 - alpha) * out[fg] + alpha * cols[ids[fg]]
+    ign = ids == IGNORE_INDEX
+    out[ign] = 0.5 * out[ign] + 0.5 * 0.5
+    out = (out * 255).round().clip(0, 255).astype(np.uint8)
+    if outline: e = mask_edges(ids, outline); out[e] = colors[ids[e]]
+    return out
+
 def overlay(
     frames:torch.Tensor, # [T,3,H,W] ImageNet-normalised (or [3,H,W])
     masks:torch.Tensor, # [T,H,W] class ids (or [H,W]); 255 = ignore
     n_classes:int, # K, for the colours
     alpha:float=0.55, # opacity of the mask colours
+    dim:float=1.0, # brightness of background pixels
+    outline:int=0, # width of the regions' borders in full colour (0: none)
 ) -> np.ndarray:
-    "Blend class colours over frames: uint8 [T,H,W,3] (background left as is, ignore pixels greyed)."
+    "Blend class colours over frames: uint8 [T,H,W,3] (background left as is unless dimmed, ignore pixels greyed) — `paint_masks` on the frames."
     single = frames.ndim == 3
     f = denormalize_frames(frames[None] if single else frames).permute(0, 2, 3, 1).cpu().numpy()   # [T,H,W,3] in [0,1]
-    m = (masks[None] if single else masks).cpu().numpy()
-    cols = class_colors(n_classes).astype(np.float32) / 255
-    fg = (m > 0) & (m != IGNORE_INDEX)
-    out = f.copy()
-    out[fg] = (1 - alpha) * f[fg] + alpha * cols[m[fg]]
-    ign = m == IGNORE_INDEX
-    out[ign] = 0.5 * f[ign] + 0.5 * 0.5
-    out = (out * 255).round().clip(0, 255).astype(np.uint8)
+    out = paint_masks(f, (masks[None] if single else masks).cpu().numpy(), class_colors(n_classes), alpha, dim, outline)
     return out[0] if single else out
 
 # %% ../nbs/01a_viz.ipynb #4fd598a0
@@ -83,3 +110,20 @@ def show_sample(
     fig.suptitle(title or s['uid'], fontsize=10)
     fig.tight_layout(rect=(0, 0.06 if hs else 0, 1, 1))
     return fig
+
+# %% ../nbs/01a_viz.ipynb #fa6a87c1
+def mask_grid(
+    frames:torch.Tensor, # [T,3,H,W] ImageNet-normalised
+    rows:Sequence[torch.Tensor], # class maps [T,H,W], one row each (zeros: the plain frames)
+    n_classes:int, # K, for the colours
+    alpha:float=0.55, # mask opacity
+    gap:int=2, # white pixels between frames and between rows
+    scale:int=1, # integer enlargement of every frame (nearest neighbour)
+    outline:int=0, # width of the regions' borders in full colour (0: none)
+) -> np.ndarray:
+    "Overlays of the class maps over the frames as one uint8 image [R·(H·scale+gap)−gap, T·(W·scale+gap)−gap, 3]."
+    T, _, H, W = frames.shape; h, w = H * scale, W * scale
+    a = np.stack([overlay(frames, m.to(frames.device), n_classes, alpha, outline=outline) for m in rows])   # [R,T,H,W,3]
+    if scale > 1: a = a.repeat(scale, 2).repeat(scale, 3)
+    a = np.pad(a, ((0, 0), (0, 0), (0, gap), (0, gap), (0, 0)), constant_values=255)                        # [R,T,h+gap,w+gap,3]
+    return a.transpose(0, 2, 1, 3, 4).reshape(len(rows) * (h + gap), T * (w + gap), 3)[:-gap or None, :-gap or None]
