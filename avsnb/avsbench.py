@@ -4,7 +4,7 @@
 
 # %% ../nbs/02c_avsbench.ipynb #05735281
 from __future__ import annotations
-import codecs, collections, io, json, math, pickle, struct
+import codecs, collections, io, pickle, struct
 from pathlib import Path
 from typing import Literal, Sequence
 
@@ -16,18 +16,16 @@ from torch.utils.data import Dataset
 import torchvision.transforms.v2.functional as TF
 from torchvision.transforms import InterpolationMode
 
-from .core import plain_name, AVSDataError, BINARY_CLASSES, IGNORE_INDEX, SAMPLE_RATE, make_sample, normalize_frames
-from .audio import load_audio, save_audio, vggish_mel
-from .viz import voc_palette
+from .core import plain_name, AVSDataError, BINARY_CLASSES, IGNORE_INDEX, make_sample, normalize_frames
+from .audio import load_audio, vggish_mel
 from .registry import register_dataset, mapped
 from .transforms import AugmentCfg, train_transform, pick_window
 from .cache import open_cache
 
 # %% auto #0
 __all__ = ['S4_CATEGORIES', 'SPLITS', 'OBJECT_LAYOUT', 'AVSS_CLASSES', 'read_image', 'read_frame', 'read_binary_mask', 'read_csv',
-           'wav_frames', 'read_audio', 'TensorUnpickler', 'load_pickled_tensor', 'load_log_mel_pkl',
-           'write_malicious_pickle', 'fit_geometry', 'object_root', 'object_index', 'AVSBenchObject',
-           'write_s4_fixture', 'write_ms3_fixture', 'write_avss_fixture', 'truncate_file', 'avsbench_object_data']
+           'wav_frames', 'read_audio', 'TensorUnpickler', 'load_pickled_tensor', 'load_log_mel_pkl', 'fit_geometry',
+           'object_root', 'object_index', 'AVSBenchObject', 'avsbench_object_data']
 
 # %% ../nbs/02c_avsbench.ipynb #dfb8ada5
 def _short(e:BaseException, n:int=160) -> str:
@@ -174,27 +172,6 @@ def load_log_mel_pkl(
     if tuple(x.shape) != (T, 1, 96, 64): raise AVSDataError(path, f'log-mel has shape {list(x.shape)}, expected [{T}, 1, 96, 64]')
     if not x.is_floating_point(): raise AVSDataError(path, f'log-mel has dtype {x.dtype}, expected a float tensor')
     return x.float().contiguous()
-
-# %% ../nbs/02c_avsbench.ipynb #0958cce6
-class _Pwn:
-    "An object whose unpickling creates a file (for tests of the safe loader)."
-    def __init__(self, marker): self.marker = str(marker)
-    def __reduce__(self): return (Path.touch, (Path(self.marker),))
-
-def write_malicious_pickle(
-    path:str|Path, # where to write the .pkl
-    marker:str|Path, # the file that unpickling it with plain pickle would create
-    inside_storage:bool=False, # hide the payload in the storage archive of a real tensor instead of at the top level
-) -> Path:
-    "Write a pickle that runs code when loaded with plain `pickle.load` (test fixture for the safe loader)."
-    p = Path(path); p.parent.mkdir(parents=True, exist_ok=True)
-    if not inside_storage: p.write_bytes(pickle.dumps(_Pwn(marker))); return p
-    buf = io.BytesIO(); torch.save(_Pwn(marker), buf, _use_new_zipfile_serialization=False)   # the "storage" archive
-    class _Storage:
-        def __reduce__(self): return (torch.storage._load_from_bytes, (buf.getvalue(),))
-    class _Tensor:   # the same stream a real tensor makes, around the poisoned storage
-        def __reduce__(self): return (torch._utils._rebuild_tensor_v2, (_Storage(), 0, (5, 1, 96, 64), (6144, 6144, 64, 1), False, collections.OrderedDict()))
-    p.write_bytes(pickle.dumps(_Tensor(), protocol=4)); return p
 
 # %% ../nbs/02c_avsbench.ipynb #ac7c7927
 def _hw(size) -> tuple[int,int]|None:
@@ -415,142 +392,13 @@ class AVSBenchObject(Dataset):
         s['meta']['t0'] = start
         return s
 
-# %% ../nbs/02c_avsbench.ipynb #6b54e843
-def _scene(rng, T:int, H:int, W:int, n_obj:int=1):
-    "Toy clip: uint8 frames [T,H,W,3] with `n_obj` drifting ellipses, and their object maps [T,H,W] (0 = none, k = object k)."
-    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
-    base = (rng.integers(40, 120, 3)[None, None] + 25 * np.sin(xx / 3 + yy / 5)[..., None]).clip(0, 255)
-    frames = np.repeat(base[None], T, 0) + 4 * np.arange(T)[:, None, None, None]    # a slow fade, no pixel noise (keeps PNGs tiny)
-    objs = np.zeros((T, H, W), np.uint8)
-    for k in range(1, n_obj + 1):
-        c0, v = rng.uniform([0.3 * H, 0.25 * W], [0.7 * H, 0.75 * W]), rng.uniform(-0.05, 0.05, 2) * [H, W]
-        ry, rx, col = rng.uniform(0.15, 0.25) * H, rng.uniform(0.12, 0.2) * W, rng.integers(150, 256, 3)
-        for t in range(T):
-            cy, cx = c0 + t * v
-            inside = ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1
-            frames[t][inside] = col; objs[t][inside] = k
-    return frames.clip(0, 255).astype(np.uint8), objs
-
-def _tone(rng, seconds:float, channels:int=1) -> torch.Tensor:
-    t = torch.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
-    y = 0.3 * torch.sin(2 * math.pi * float(rng.uniform(200, 2000)) * t) + 0.02 * torch.randn(len(t))
-    return torch.stack([y * (1 - 0.4 * c) for c in range(channels)])
-
-def _save_png(path, a, mode=None, palette=None):
-    p = Path(path); p.parent.mkdir(parents=True, exist_ok=True)
-    im = Image.fromarray(a, mode=mode) if mode else Image.fromarray(a)
-    if palette is not None: im.putpalette(palette)
-    im.save(p); return p
-
-def _write_object_audio(wav, pkl, rng, seconds, channels, write_pkl):
-    a = _tone(rng, seconds, channels)
-    save_audio(wav, a, subtype='PCM_16')
-    if write_pkl:
-        Path(pkl).parent.mkdir(parents=True, exist_ok=True)
-        mel = vggish_mel(load_audio(wav), T=5, mode='repeat').requires_grad_(True)   # as released: a float tensor with requires_grad
-        with open(pkl, 'wb') as f: pickle.dump(mel, f)
-
-def _clip_names(n, prefix):
-    return [f'{"-" if k == 0 else ""}{prefix}{k}x_{1000 * (k + 1)}' for k in range(n)]   # the first name starts with '-', like many YouTube ids
-
 # %% ../nbs/02c_avsbench.ipynb #28b6b86d
-def write_s4_fixture(
-    root:str|Path, # the `Single-source` folder to create
-    clips:int=2, # clips per split
-    hw:tuple[int,int]=(32, 32), # frame size (H, W); the release uses 224×224
-    categories:Sequence[str]=('dog_barking', 'playing_piano'), # S4 category folders to use (round-robin)
-    seed:int=0, # random seed
-    pkl:bool=True, # also write the released-style log-mel pickles
-) -> Path:
-    "Write a tiny S4 tree in the released layout (CSV, PNG frames, binary PNG masks, WAV, PKL); returns `root`."
-    root, rng = Path(root), np.random.default_rng(seed)
-    d, rows = root/'s4_data', []
-    for sp in SPLITS:
-        for j, name in enumerate(_clip_names(clips, f's4{sp[:2]}')):
-            cat = categories[j % len(categories)]
-            frames, objs = _scene(rng, 5, *hw)
-            for k in range(5):
-                _save_png(d/'visual_frames'/sp/cat/name/f'{name}_{k+1}.png', frames[k])
-                if sp != 'train' or k == 0: _save_png(d/'gt_masks'/sp/cat/name/f'{name}_{k+1}.png', (objs[k] > 0).astype(np.uint8) * 255, 'L')
-            _write_object_audio(d/'audio_wav'/sp/cat/f'{name}.wav', d/'audio_log_mel'/sp/cat/f'{name}.pkl', rng, 5.0, 1 + (j % 2), pkl)
-            rows.append(dict(name=name, start=str(j), category=cat, split=sp))
-    pd.DataFrame(rows).to_csv(root/'s4_meta_data.csv', index=False)
-    return root
-
-def write_ms3_fixture(
-    root:str|Path, # the `Multi-sources` folder to create
-    clips:int=2, # clips per split
-    hw:tuple[int,int]=(32, 32), # frame size (H, W)
-    seed:int=1, # random seed
-    pkl:bool=True, # also write the log-mel pickles
-) -> Path:
-    "Write a tiny MS3 tree in the released layout (`{name}.mp4_{i}.png` frames, palette PNG masks); returns `root`."
-    root, rng = Path(root), np.random.default_rng(seed)
-    d, rows = root/'ms3_data', []
-    palette = [0, 0, 0, 255, 255, 255, 128, 0, 0]           # index 1 and 2 are both foreground (index ≠ 0)
-    for sp in SPLITS:
-        for j, name in enumerate(_clip_names(clips, f'ms3{sp[:2]}')):
-            frames, objs = _scene(rng, 5, *hw, n_obj=2)
-            for k in range(5):
-                _save_png(d/'visual_frames'/name/f'{name}.mp4_{k+1}.png', frames[k])
-                _save_png(d/'gt_masks'/sp/name/f'{name}_{k+1}.png', objs[k], 'P', palette)
-            _write_object_audio(d/'audio_wav'/sp/f'{name}.wav', d/'audio_log_mel'/sp/f'{name}.pkl', rng, 4.6 if j else 5.0, 1, pkl)
-            rows.append(dict(name=name, split=sp))
-    pd.DataFrame(rows).to_csv(root/'ms3_meta_data.csv', index=False)
-    return root
-
 AVSS_CLASSES = ('background', 'accordion', 'airplane', 'axe', 'baby', 'bassoon', 'bell', 'bird', 'boat', 'boy', 'bus', 'car', 'cat',
                 'cello', 'clarinet', 'clipper', 'clock', 'dog', 'donkey', 'drum', 'duck', 'elephant', 'emergency-car', 'erhu', 'flute',
                 'frying-food', 'girl', 'goose', 'guitar', 'gun', 'guzheng', 'hair-dryer', 'handpan', 'harmonica', 'harp', 'helicopter',
                 'hen', 'horse', 'keyboard', 'leopard', 'lion', 'man', 'marimba', 'missile-rocket', 'motorcycle', 'mower', 'parrot',
                 'piano', 'pig', 'pipa', 'saw', 'saxophone', 'sheep', 'sitar', 'sorna', 'squirrel', 'tabla', 'tank', 'tiger', 'tractor',
                 'train', 'trombone', 'truck', 'trumpet', 'tuba', 'ukulele', 'utv', 'vacuum-cleaner', 'violin', 'wolf', 'woman')  # a public copy of label2idx.json's key order
-
-_FIXTURE_SOUNDS = {'dog_barking': 'dog', 'playing_piano': 'piano', 'male_speech': 'man', 'playing_violin': 'violin'}
-
-def write_avss_fixture(
-    root:str|Path, # the AVSBench-semantic folder to create
-    clips:Sequence[tuple[str,str]]=(('v1s', 'train'), ('v1s', 'train'), ('v1s', 'val'), ('v1s', 'test'), ('v1m', 'train'),
-                                    ('v1m', 'val'), ('v2', 'train'), ('v2', 'test')), # (label, split) of each clip
-    classes:Sequence[str]=AVSS_CLASSES, # class names written to label2idx.json (index 0 = background)
-    hw:tuple[int,int]=(32, 48), # frame size (H, W); the release's sizes vary
-    categories:Sequence[str]=('dog_barking', 'playing_piano'), # S4 categories written to `a_obj` for v1s clips (round-robin)
-    seed:int=2, # random seed
-    label_all:bool=False, # also label frames 2-5 of v1s train clips (a tree labelled on every frame)
-    channels:int|Sequence[int]=1, # audio channels of each clip: one value, or a list used round-robin (e.g. (1, 2))
-) -> Path:
-    "Write a tiny AVSS tree (metadata.csv, label2idx.json, JPEG frames, RGB-coded PNG labels, WAV); returns `root`."
-    root, rng = Path(root), np.random.default_rng(seed)
-    root.mkdir(parents=True, exist_ok=True)
-    pal, K, rows = voc_palette(len(classes)), len(classes), []
-    (root/'label2idx.json').write_text(json.dumps({c: i + 1 for i, c in enumerate(classes)}, indent=1))
-    for j, (label, sp) in enumerate(clips):
-        T, vid = (10 if label == 'v2' else 5), f'{"-" if j == 0 else ""}vid{j:03d}x'
-        uid = f'{vid}_{j % 3}'
-        n_obj = 1 if label == 'v1s' else 2
-        frames, objs = _scene(rng, T, *hw, n_obj=n_obj)
-        a_obj = categories[j % len(categories)] if label == 'v1s' else None
-        ids = rng.choice(np.arange(1, K), n_obj, replace=False)
-        if a_obj and _FIXTURE_SOUNDS.get(a_obj) in classes: ids[0] = list(classes).index(_FIXTURE_SOUNDS[a_obj])
-        cls_map = np.concatenate([[0], ids])[objs]                               # [T,H,W] class ids
-        d = root/label/uid
-        for t in range(T):
-            p = d/'frames'/f'{t}.jpg'; p.parent.mkdir(parents=True, exist_ok=True)
-            Image.fromarray(frames[t]).save(p, quality=92)
-            if label_all or not (label == 'v1s' and sp == 'train' and t > 0): _save_png(d/'labels_rgb'/f'{t}.png', pal[cls_map[t]])
-        C = channels if isinstance(channels, int) else channels[j % len(channels)]
-        save_audio(d/'audio.wav', _tone(rng, 9.5 if (label == 'v2' and j % 2) else T, C), subtype='PCM_16')
-        rows.append(dict(vid=vid, uid=uid, s_min=str(j % 2), s_sec=str(j % 60), a_obj=a_obj or classes[ids[0]], split=sp, label=label))
-    pd.DataFrame(rows).to_csv(root/'metadata.csv', index=False)
-    return root
-
-def truncate_file(
-    path:str|Path, # the file to damage
-    keep:float|int=0.5, # fraction (float) or number of bytes (int) to keep
-) -> Path:
-    "Cut a file short in place (for corrupted-data tests)."
-    p = Path(path); b = p.read_bytes()
-    p.write_bytes(b[:int(len(b) * keep) if isinstance(keep, float) else keep]); return p
 
 # %% ../nbs/02c_avsbench.ipynb #fd64530a
 @register_dataset('avsbench-object')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_backbones.ipynb #163282d9
 from __future__ import annotations
-import importlib, math
+import importlib
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -13,13 +13,13 @@ import torch.nn as nn
 import torchvision
 import timm
 
-from .core import AVSDataError, BINARY_CLASSES, SAMPLE_RATE, make_sample, collate, normalize_frames
+from .core import AVSDataError
 from .registry import MODELS, BACKBONES, AVSConfigError, suggest
 
 # %% auto #0
 __all__ = ['read_state_dict', 'find_weights', 'fit_state_dict', 'Backbone', 'TorchvisionResNet', 'DeepStemResNet', 'TimmBackbone',
            'efficientnet_lite_state_dict', 'packaged_weights', 'build_backbone', 'count_params', 'register_model',
-           'build_model', 'toy_batch']
+           'build_model']
 
 # %% ../nbs/03a_backbones.ipynb #fb5a5555
 _WRAPPERS = ('state_dict', 'model', 'model_state', 'model_state_dict', 'module', 'net')
@@ -315,36 +315,3 @@ def build_model(
 ) -> nn.Module:
     "Build a registered model by name (its module `avsnb.<name>` is imported on first use; an unknown name fails with suggestions)."
     return MODELS[name](**kwargs)
-
-# %% ../nbs/03a_backbones.ipynb #26d7a988
-_TOY_COLOURS = torch.tensor([[.9, .1, .1], [.1, .8, .2], [.2, .3, .9], [.9, .8, .1], [.8, .2, .8], [.1, .8, .8]])
-
-def toy_batch(
-    B:int=2, # clips
-    T:int=5, # frames per clip
-    size:int=64, # frame height and width
-    classes:Sequence[str]=BINARY_CLASSES, # class names (index 0 background)
-    channels:int=1, # audio channels (2: the sound is panned towards the object's side)
-    mel:bool=True, # also compute the VGGish log-mel
-    seed:int=0, # randomness of positions and noise
-) -> dict:
-    "A collated batch of synthetic clips: one coloured square per clip whose class also sets the audio tone."
-    from avsnb.audio import vggish_mel
-    g = torch.Generator().manual_seed(seed)
-    K, samples = len(classes), []
-    t = torch.arange(T * SAMPLE_RATE) / SAMPLE_RATE
-    for b in range(B):
-        c = 1 + b % (K - 1)
-        img = 0.5 + 0.1 * torch.randn(T, 3, size, size, generator=g)
-        masks = torch.zeros(T, size, size, dtype=torch.long)
-        s = size // 3
-        x0, y0 = torch.randint(0, size - s - T, (2,), generator=g).tolist()
-        for f in range(T):
-            ys, xs = slice(y0 + f, y0 + f + s), slice(x0 + f, x0 + f + s)
-            img[f, :, ys, xs] = _TOY_COLOURS[(c - 1) % len(_TOY_COLOURS), :, None, None]; masks[f, ys, xs] = c
-        tone = 0.3 * torch.sin(2 * math.pi * 220 * (1 + c) * t) + 0.01 * torch.randn(t.shape, generator=g)
-        pan = (x0 + s / 2) / size
-        audio = tone[None] if channels == 1 else torch.stack([(1 - pan) * tone, pan * tone])
-        samples.append(make_sample(normalize_frames(img.clamp(0, 1)), masks, classes, f'toy{b}', audio=audio,
-                                   mel=vggish_mel(audio, T=T) if mel else None))
-    return collate(samples)

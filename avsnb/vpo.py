@@ -18,7 +18,7 @@ from .core import SAMPLE_RATE, AVSDataError
 from .audio import load_audio, save_audio, resample
 from .vpo_load import (SPLITS, VARIANTS, PAIR_COLUMNS, _check_cols, _fit_length, _save_png, _read_ids,  # noqa: F401
                              VPODataset, ReleasedVPODataset, check_vpo, vpo_data, read_vpo_table, vpo_mask_lut,
-                             write_vpo_fixture, VPO_CLASSES, VPO_COCO_IDS, VPO_CSV, VPO_COLUMNS)  # the layout and readers (re-exported here)
+                             VPO_CLASSES, VPO_COCO_IDS, VPO_CSV, VPO_COLUMNS)  # the layout and readers (re-exported here)
 
 # %% auto #0
 __all__ = ['TOY_CLASS_MAP', 'SegImage', 'SoundClip', 'ImageSource', 'SoundSource', 'ListImages', 'ListSounds', 'FolderSounds',

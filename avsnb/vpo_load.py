@@ -14,13 +14,13 @@ import torch
 from PIL import Image
 
 from .core import (plain_name, SAMPLE_RATE, IGNORE_INDEX, AVSDataError, DataReport, make_sample, normalize_frames)
-from .audio import save_audio, vggish_mel
+from .audio import vggish_mel
 from .registry import register_dataset, AVSConfigError
 from .transforms import AugmentCfg, train_transform
 
 # %% auto #0
 __all__ = ['SPLITS', 'VARIANTS', 'PAIR_COLUMNS', 'VPO_CLASSES', 'VPO_COCO_IDS', 'VPO_CSV', 'VPO_COLUMNS', 'VPODataset',
-           'vpo_mask_lut', 'read_vpo_table', 'ReleasedVPODataset', 'write_vpo_fixture', 'check_vpo', 'vpo_data']
+           'vpo_mask_lut', 'read_vpo_table', 'ReleasedVPODataset', 'check_vpo', 'vpo_data']
 
 # %% ../nbs/02a_vpo_load.ipynb #e962ef8d
 SPLITS = ('train', 'test')
@@ -259,44 +259,6 @@ class ReleasedVPODataset(torch.utils.data.Dataset):
         return _finish(s, self.size, self.with_mel, T, self.transform)
 
     def __repr__(self): return f'ReleasedVPODataset(variant={self.variant!r}, split={self.split!r}, stereo={self.stereo}): {len(self)} samples'
-
-# %% ../nbs/02a_vpo_load.ipynb #de58edcb
-def write_vpo_fixture(
-    root:str|Path, # where to write (a folder holding VPO/ and vggsound_bench/ is made)
-) -> Path:
-    "Write a tiny tree in the released VPO layout (for tests and demos)."
-    root = Path(root); rng = np.random.default_rng(0)
-    H, W = 40, 60
-    def img(d, name):
-        (d).mkdir(parents=True, exist_ok=True)
-        Image.fromarray(rng.integers(0, 255, (H, W, 3), dtype=np.uint8)).save(d / name, quality=95)
-    def mask(d, name, boxes):
-        d.mkdir(parents=True, exist_ok=True); m = np.zeros((H, W), np.uint8)
-        for cid, (y0, y1, x0, x1) in boxes: m[y0:y1, x0:x1] = cid
-        _save_png(d / name, m)
-    adir = root / 'vggsound_bench' / 'VGGSound' / 'audios'
-    for k, (f, sec) in enumerate([(300., 2.), (700., 5.), (1100., 5.), (1500., 2.)]):
-        t = np.arange(int(44100 * sec)) / 44100
-        save_audio(adir / f'vgg{k}_000010.wav', 0.3 * np.sin(2 * np.pi * f * t), sr=44100)
-    vpo = root / 'VPO'
-    # SS: two rows (one train, one val)
-    ss = vpo / 'VPO-SS'
-    img(ss / 'data' / 'dog', f'{1:012d}.jpg'); mask(ss / 'mask' / 'dog', f'{1:012d}_{11:012d}.png', [(18, (5, 20, 5, 25))])
-    img(ss / 'data' / 'cat', f'{2:012d}.jpg'); mask(ss / 'mask' / 'cat', f'{2:012d}_{21:012d}.png', [(17, (10, 30, 30, 55))])
-    pd.DataFrame(dict(cateName=['dog', 'cat'], img_Id=[1, 2], ann_Ids=[11, 21], cateId=[18, 17],
-                      vgg_file=['vgg0_000010', 'vgg1_000010'], split=['train', 'val'], audio_pos=[0.25, 0.7])).to_csv(ss / 'vpo_ss_data_stereo.csv', index=False)
-    # MS: image 3 with two sounding objects (two rows, one mask file)
-    ms = vpo / 'VPO-MS'
-    img(ms / 'data', f'{3:012d}.jpg'); mask(ms / 'mask', f'{3:012d}_{31:012d}.png', [(93, (0, 20, 0, 20)), (3, (20, 40, 40, 60))])
-    pd.DataFrame(dict(cateName=['female', 'car'], img_Id=[3, 3], ann_Ids=[31, 31], cateId=[93, 3],
-                      vgg_file=['vgg2_000010', 'vgg3_000010'], split=['train', 'train'], audio_pos=[0.15, 0.85])).to_csv(ms / 'vpo_ms_data_stereo.csv', index=False)
-    # MSMI: image 4 (two dogs, one sounds) + image 3 again from VPO-MS (multi_instance = 0)
-    mm = vpo / 'VPO-MSMI'
-    img(mm / 'data', f'{4:012d}.jpg'); mask(mm / 'mask', f'{4:012d}_{41:012d}.png', [(18, (5, 30, 40, 58))])
-    pd.DataFrame(dict(cateName=['dog', 'female', 'car'], img_Id=[4, 3, 3], ann_Ids=[41, 31, 31], cateId=[18, 93, 3],
-                      vgg_file=['vgg0_000010', 'vgg2_000010', 'vgg3_000010'], split=['val', 'val', 'val'],
-                      audio_pos=[0.8, 0.15, 0.85], multi_instance=[1, 0, 0])).to_csv(mm / 'vpo_msmi_data_stereo.csv', index=False)
-    return root
 
 # %% ../nbs/02a_vpo_load.ipynb #8cca3f3d
 def _check_build(root:Path, rep:DataReport, deep:bool):

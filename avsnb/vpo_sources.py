@@ -17,9 +17,8 @@ from .audio import load_audio
 from .vpo import SegImage, SoundClip, FolderSounds, build_vpo, VARIANTS, SPLITS, _ID_RE
 
 # %% auto #0
-__all__ = ['COCO_FIXTURE_CLASSES', 'CocoImages', 'write_coco_fixture', 'InstanceMapImages', 'sound_table', 'CsvSounds',
-           'write_sound_fixture', 'read_class_map', 'join_classes', 'build_vpo_cli', 'ConcatImages',
-           'vpo_class_map_path']
+__all__ = ['CocoImages', 'InstanceMapImages', 'sound_table', 'CsvSounds', 'read_class_map', 'join_classes', 'build_vpo_cli',
+           'ConcatImages', 'vpo_class_map_path']
 
 # %% ../nbs/02a_vpo_sources.ipynb #6b115263
 def _read_json(path:Path) -> dict:
@@ -117,56 +116,6 @@ class CocoImages:
         return out
 
     def __repr__(self): return f'CocoImages({str(self.path)!r}: {len(self.anns)} images, {sum(map(len, self.anns.values()))} instances, {len(self.categories)} categories)'
-
-# %% ../nbs/02a_vpo_sources.ipynb #1816a8fe
-COCO_FIXTURE_CLASSES = {1: 'dog', 2: 'cat', 3: 'car', 4: 'tree'}
-
-def write_coco_fixture(
-    root:str|Path, # folder to write: images/ and instances.json
-    n:int=24, # number of images
-    seed:int=0, # everything is drawn from this seed
-    size:tuple[int, int]=(48, 64), # (H, W) of the smallest image; sizes vary up to 1.5×
-    max_objects:int=4, # objects per image: 1..max_objects
-) -> tuple[Path, dict]:
-    "Write a COCO-format instances file with its images; return its path and the drawn masks {(image id, ann id): bool [H,W]}."
-    from PIL import ImageDraw
-    from pycocotools import mask as mask_utils
-    root = Path(root); (root / 'images').mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed); images, anns, truth = [], [], {}
-    aid = 100
-    for k in range(n):
-        iid = 1000 + k; H, W = (int(s * rng.uniform(1, 1.5)) for s in size)
-        im = Image.new('RGB', (W, H), tuple(rng.integers(0, 80, 3).tolist())); dr = ImageDraw.Draw(im); draw = []
-        for j in range(int(rng.integers(1, max_objects + 1))):
-            cid = int(rng.integers(1, 5)); cx, cy = rng.uniform(0.15, 0.85) * W, rng.uniform(0.15, 0.85) * H
-            r = rng.uniform(0.12, 0.25) * min(H, W); a = rng.uniform(0, 2 * np.pi) + 2 * np.pi * np.arange(int(rng.integers(3, 7))) / 6
-            pts = [(float(np.clip(cx + r * np.cos(t), 0, W)), float(np.clip(cy + r * np.sin(t), 0, H))) for t in np.sort(a)]
-            m = Image.new('L', (W, H), 0); ImageDraw.Draw(m).polygon(pts, fill=1); m = np.asarray(m).astype(bool)
-            if not m.any(): continue
-            draw.append((m.sum(), pts, tuple(rng.integers(90, 255, 3).tolist())))
-            kind = aid % 3
-            if kind == 0: seg = [[round(c, 2) for p in pts for c in p]]
-            elif kind == 1: rle = mask_utils.encode(np.asfortranarray(m.astype(np.uint8))); seg = dict(size=[H, W], counts=rle['counts'].decode())
-            else: seg = dict(size=[H, W], counts=_runs(m.T.ravel()))
-            anns.append(dict(id=aid, image_id=iid, category_id=cid, segmentation=seg, area=float(m.sum()), iscrowd=0,
-                             bbox=[0, 0, 0, 0])); truth[(iid, aid)] = m; aid += 1
-        for _, pts, col in sorted(draw, key=lambda d: -d[0]): dr.polygon(pts, fill=col)   # larger first, as the instance maps paint
-        name = f'{iid:012d}.jpg'; im.save(root / 'images' / name, quality=95)
-        images.append(dict(id=iid, file_name=name, width=W, height=H))
-    # one crowd annotation on the last image
-    H, W = images[-1]['height'], images[-1]['width']; crowd = np.zeros((H, W), np.uint8); crowd[:4, :4] = 1
-    rle = mask_utils.encode(np.asfortranarray(crowd))
-    anns.append(dict(id=aid, image_id=images[-1]['id'], category_id=1, segmentation=dict(size=[H, W], counts=rle['counts'].decode()),
-                     area=16.0, iscrowd=1, bbox=[0, 0, 4, 4]))
-    d = dict(images=images, annotations=anns, categories=[dict(id=i, name=c) for i, c in COCO_FIXTURE_CLASSES.items()])
-    (root / 'instances.json').write_text(json.dumps(d))
-    return root / 'instances.json', truth
-
-def _runs(flat:np.ndarray) -> list[int]:
-    "Uncompressed COCO RLE counts of a column-major flat bool mask (runs of 0s and 1s, starting with 0s)."
-    change = np.flatnonzero(np.diff(flat.astype(np.int8))) + 1
-    runs = np.diff(np.r_[0, change, flat.size]).tolist()
-    return ([0] + runs) if flat[0] else runs
 
 # %% ../nbs/02a_vpo_sources.ipynb #0f1705d3
 def _read_table(path:Path, required:Sequence[str]) -> pd.DataFrame:
@@ -324,27 +273,6 @@ class CsvSounds:
         return out
 
     def __repr__(self): return f'CsvSounds({str(self.where)!r}: {len(self.table)} clips, {self.table["class"].nunique()} classes)'
-
-# %% ../nbs/02a_vpo_sources.ipynb #b0ad13f9
-def write_sound_fixture(
-    root:str|Path, # folder to write: wav files and sounds.csv
-    classes:Sequence[str]=('bark', 'meow', 'engine'), # sound classes (one frequency band each)
-    files:int=6, # files per class; the last third of them are test
-    seed:int=0, # everything is drawn from this seed
-    sr:int=22050, # the files' sample rate (the builder resamples)
-) -> Path:
-    "Write class-labelled tone files and a sound table with fixed splits and segments; return the table's path."
-    root = Path(root); rng = np.random.default_rng(seed); rows = []
-    from avsnb.audio import save_audio
-    for k, c in enumerate(classes):
-        for j in range(files):
-            f0 = 200. * (2 ** k) * rng.uniform(0.9, 1.1); t = np.arange(4 * sr) / sr
-            p = f'{c}/{c}_{j:02d}.wav'; save_audio(root / p, (rng.uniform(0.2, 0.5) * np.sin(2 * np.pi * f0 * t)).astype(np.float32), sr)
-            split = 'test' if j >= files - max(1, files // 3) else 'train'
-            segs = [('0', '2'), ('2', '4')] if j % 2 else [('', '')]
-            rows += [dict(path=p, **{'class': c}, split=split, start=s, end=e) for s, e in segs]
-    pd.DataFrame(rows).to_csv(root / 'sounds.csv', index=False)
-    return root / 'sounds.csv'
 
 # %% ../nbs/02a_vpo_sources.ipynb #ae63ce14
 def read_class_map(

@@ -77,9 +77,10 @@ def test_data_errors(run, tmp_path):
 
 def test_loaders(tmp_path):
     import pandas as pd
-    from avsnb.avsbench import write_s4_fixture, write_avss_fixture, AVSBenchObject
+    from avsnb.avsbench import AVSBenchObject
     from avsnb.avsbench_semantic import AVSBenchSemantic
-    from avsnb.vpo_load import ReleasedVPODataset, VPODataset, write_vpo_fixture
+    from avsnb.vpo_load import ReleasedVPODataset, VPODataset
+    from avsnb.testing import write_s4_fixture, write_avss_fixture, write_vpo_fixture
     from avsnb.synthetic import build_synthetic
     s4 = write_s4_fixture(tmp_path/'a'/'Single-source', clips=2, hw=(32, 32), pkl=False); csv = next(s4.glob('*.csv'))
     df = pd.read_csv(csv); df.drop(columns=['category']).to_csv(csv, index=False)

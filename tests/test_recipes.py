@@ -13,8 +13,7 @@ from avsnb.learner import SchedCB, MetricsCB, CheckpointCB, MixedPrecisionCB, Cl
 @pytest.fixture(scope='module')
 def roots(tmp_path_factory):
     "Fixture trees in the released layouts, one per data kind."
-    from avsnb.avsbench import write_s4_fixture, write_ms3_fixture, write_avss_fixture
-    from avsnb.vpo import write_vpo_fixture
+    from avsnb.testing import write_s4_fixture, write_ms3_fixture, write_avss_fixture, write_vpo_fixture
     d = tmp_path_factory.mktemp('trees')
     write_s4_fixture(d/'AVSBench'/'Single-source', clips=2, hw=(48, 48), pkl=False)
     write_ms3_fixture(d/'AVSBench'/'Multi-sources', clips=2, hw=(48, 48), pkl=False)

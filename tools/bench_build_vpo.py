@@ -4,7 +4,7 @@
     python tools/bench_build_vpo.py                          # 300 images of 480x640, workers 0 and 2
     python tools/bench_build_vpo.py --images 100 --size 240,320 --workers 0 1 2 4 --json bench.json
 
-The fixture (`avsnb.vpo_sources.write_coco_fixture`: filled polygons as COCO polygons / RLE, one crowd image;
+The fixture (`avsnb.testing.write_coco_fixture`: filled polygons as COCO polygons / RLE, one crowd image;
 `write_sound_fixture`: 4 s tone files at 22.05 kHz, half of them cut into 2 s segments, fixed splits) is written
 once to a temporary folder and not timed. Each run builds ss, ms and msmi (stereo, 3 s sounds, JPEG frames) into a
 fresh folder through `build_vpo_cli`, without the final check; the time covers reading the sources, planning,
@@ -24,7 +24,8 @@ def main(argv=None):
     p.add_argument('--json', default=None, help='also write the figures to this file')
     a = p.parse_args(argv)
     import torch; torch.set_num_threads(1)
-    from avsnb.vpo_sources import write_coco_fixture, write_sound_fixture, build_vpo_cli
+    from avsnb.vpo_sources import build_vpo_cli
+    from avsnb.testing import write_coco_fixture, write_sound_fixture
     from avsnb.vpo_load import check_vpo
     tmp = Path(tempfile.mkdtemp(prefix='bench_vpo_'))
     H, W = (int(x) for x in a.size.split(','))

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(os.environ.get('AVSNB_ROOT', Path(__file__).resolve(
 from torch.utils.data import DataLoader
 from avsnb.core import collate
 from avsnb.registry import build_dataset, DATASETS
-from avsnb.avsbench import write_avss_fixture, write_s4_fixture
+from avsnb.testing import write_avss_fixture, write_s4_fixture
 
 
 def fixtures(folder:Path, clips:int) -> dict:

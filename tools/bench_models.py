@@ -14,7 +14,8 @@ import argparse, os, time
 import torch
 import torch.nn.functional as F
 
-from avsnb.backbones import build_model, count_params, toy_batch
+from avsnb.backbones import build_model, count_params
+from avsnb.testing import toy_batch
 from avsnb.losses import frame_targets, bce_loss, ce_loss, avm_loss, CAVPLoss, contrastive_pairs
 
 REFERENCE = {('tpavi', 'resnet50'): '91.40 (68.16 run; 22.06 duplicate branch + 1.18 unused decoder unit never run)',

@@ -16,7 +16,7 @@ import argparse, time
 
 import torch
 
-from avsnb.backbones import toy_batch
+from avsnb.testing import toy_batch
 from avsnb.losses import contrastive_pairs
 from avsnb.recipes import RECIPES
 from avsnb.train import recipe_parts, make_optimizer, param_groups
