@@ -200,9 +200,11 @@ def test_kill_9_in_a_later_epoch(run, tmp_path):
             '--batch_size', '4', '--no-tensorboard', '--no-progress', '--eval.save_every', '100000']
     env = {**os.environ, 'PYTHONPATH': str(ROOT)}
     p = subprocess.Popen([sys.executable, '-m', 'avsnb.cli', *map(str, args)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    def in_third_epoch():
-        f = out/'log.jsonl'
-        return f.exists() and sum('"epoch"' in l and '"train_loss"' in l for l in f.read_text().splitlines()) >= 2
+    def in_third_epoch():   # two epochs logged and their checkpoint written (the epoch's log line comes before last.pt)
+        f, ck = out/'log.jsonl', out/'last.pt'
+        if not (f.exists() and ck.exists()) or sum('"epoch"' in l and '"train_loss"' in l for l in f.read_text().splitlines()) < 2: return False
+        try: return torch.load(ck, weights_only=True)['epoch'] >= 2      # written atomically: never half a file
+        except (RuntimeError, EOFError, OSError): return False             # replaced between exists() and load
     _wait_for(in_third_epoch, p)
     p.kill(); p.communicate(timeout=60)
     ck = torch.load(out/'last.pt', weights_only=True)
