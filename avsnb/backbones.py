@@ -200,6 +200,8 @@ class TimmBackbone(Backbone):
         if output_stride != 32: kwargs['output_stride'] = output_stride
         if state_dict is not None:
             sd = _timm_checked_state_dict(name, state_dict, path, **kwargs)
+            with torch.device('meta'): own = set(timm.create_model(name, features_only=True, **kwargs).state_dict())
+            if own <= set(sd): sd = {k: v for k, v in sd.items() if k in own}   # built without its head (EfficientNet): only its own keys, no 'unexpected keys' noise
             kwargs.update(pretrained=True, pretrained_cfg_overlay=dict(state_dict=sd))
         try: self.body = timm.create_model(name, features_only=True, **kwargs)
         except TypeError as e: raise ValueError(f'timm model {name} does not accept {sorted(kwargs)}: {e}') from e
