@@ -79,10 +79,10 @@ class Clock:
     "Training and evaluation wall time per epoch, and the metrics after each evaluation."
     order = 100
     def __init__(self): self.rows, self.t = [], None
-    def before_epoch(self, learn): self.t = time.perf_counter()
+    def before_epoch(self, learn): self.t, self.c = time.perf_counter(), time.process_time()
     def after_epoch(self, learn):
-        dt = time.perf_counter() - self.t
-        if learn.training: self.rows.append(dict(epoch=learn.epoch + 1, steps=learn.iter, train_s=dt))
+        dt, dc = time.perf_counter() - self.t, time.process_time() - self.c    # wall and CPU (all threads) seconds
+        if learn.training: self.rows.append(dict(epoch=learn.epoch + 1, steps=learn.iter, train_s=dt, train_cpu_s=dc))
         else: self.rows[-1].update(eval_s=dt, **{k: v for k, v in getattr(learn, 'metrics', {}).items()})
 
 def run_arm(recipe:str, overrides:dict, backgrounds:str, args, photos) -> dict:
@@ -107,18 +107,19 @@ def run_arm(recipe:str, overrides:dict, backgrounds:str, args, photos) -> dict:
                 backgrounds=backgrounds, params_M=count_params(m) / 1e6, backbone_M=count_params(m.backbone) / 1e6,
                 steps_per_epoch=len(learn.train_dl), epochs=clock.rows, J=J,
                 train_s_per_epoch=float(np.mean([row['train_s'] for row in clock.rows])),
+                cpu_s_per_step=float(sum(row['train_cpu_s'] for row in clock.rows) / max(clock.rows[-1]['steps'], 1)),
                 eval_s=float(np.mean([row.get('eval_s', float('nan')) for row in clock.rows])))
 
 def table(rows:list[dict]) -> str:
     E = max(len(r['J']) for r in rows)
     spe = rows[0]['steps_per_epoch']
-    head = ('| model | backbone | weights | backgrounds | params (M) | backbone (M) | train s/epoch | eval s | '
+    head = ('| model | backbone | weights | backgrounds | params (M) | backbone (M) | train s/epoch (wall) | CPU s/step | eval s | '
             + ' | '.join(f'J @ {spe * (e + 1)} steps' for e in range(E)) + ' |')
-    out = [head, '|' + '---|' * (8 + E)]
+    out = [head, '|' + '---|' * (9 + E)]
     for r in rows:
         js = ' | '.join('' if j is None else f'{j:.3f}' for j in r['J'])
         out.append(f"| {r['model']} | {r['backbone']} | {r['weights']} | {r['backgrounds']} | {r['params_M']:.2f} | {r['backbone_M']:.2f} | "
-                   f"{r['train_s_per_epoch']:.0f} | {r['eval_s']:.0f} | {js} |")
+                   f"{r['train_s_per_epoch']:.0f} | {r['cpu_s_per_step']:.2f} | {r['eval_s']:.0f} | {js} |")
     return '\n'.join(out)
 
 def main(argv=None):
@@ -134,7 +135,11 @@ def main(argv=None):
     p.add_argument('--threads', type=int, default=2, help='torch threads')
     p.add_argument('--photo-dir', default=None, help="a folder holding scikit-image's data photographs (default: an installed scikit-image)")
     p.add_argument('--json', default=None, help='also write the rows here (JSON; rewritten after every arm)')
+    p.add_argument('--merge', nargs='+', default=None, help='print one table from the JSON files of earlier runs (arms run as separate processes) and stop')
     args = p.parse_args(argv)
+    if args.merge:
+        rows = [r for f in args.merge for r in json.loads(Path(f).read_text())]
+        print(table(rows)); return
     torch.set_num_threads(args.threads)
     photos = None
     if 'photos' in args.backgrounds:
