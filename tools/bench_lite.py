@@ -89,7 +89,8 @@ def run_arm(recipe:str, overrides:dict, backgrounds:str, args, photos) -> dict:
     from avsnb.recipes import RECIPES
     from avsnb.train import build_learner, make_loader
     from avsnb.backbones import count_params
-    r = RECIPES[recipe].override(epochs=args.epochs, **overrides)
+    extra = json.loads(args.set) if args.set else {}
+    r = RECIPES[recipe].override(epochs=args.epochs, **{**extra, **overrides})
     out = Path(tempfile.mkdtemp(prefix='bench_lite_'))
     learn = build_learner(r, out, progress=False, tensorboard=False, device='cpu')
     tr, va = (getattr(d, 'ds', d) for d in (learn.train_dl.dataset, learn.valid_dl.dataset))   # the VPO datasets inside the loaders' seeding wrappers
@@ -103,7 +104,7 @@ def run_arm(recipe:str, overrides:dict, backgrounds:str, args, photos) -> dict:
     m = learn.model
     learn.fit(r.epochs)
     J = [row.get('dataset-level/J') for row in clock.rows]
-    return dict(model=r.model['name'], backbone=r.model['backbone'], weights=r.model.get('backbone_weights') or 'random',
+    return dict(model=r.model['name'], backbone=r.model['backbone'], weights=(r.model.get('backbone_weights') or 'random') + ''.join(f' {k}={v}' for k, v in extra.items()),
                 backgrounds=backgrounds, params_M=count_params(m) / 1e6, backbone_M=count_params(m.backbone) / 1e6,
                 steps_per_epoch=len(learn.train_dl), epochs=clock.rows, J=J,
                 train_s_per_epoch=float(np.mean([row['train_s'] for row in clock.rows])),
@@ -135,6 +136,7 @@ def main(argv=None):
     p.add_argument('--threads', type=int, default=2, help='torch threads')
     p.add_argument('--photo-dir', default=None, help="a folder holding scikit-image's data photographs (default: an installed scikit-image)")
     p.add_argument('--json', default=None, help='also write the rows here (JSON; rewritten after every arm)')
+    p.add_argument('--set', default=None, help='more recipe overrides for every arm, as JSON (e.g. \'{"optim.lr": 0.002}\'); shown in the weights column')
     p.add_argument('--merge', nargs='+', default=None, help='print one table from the JSON files of earlier runs (arms run as separate processes) and stop')
     args = p.parse_args(argv)
     if args.merge:
