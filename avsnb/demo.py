@@ -44,7 +44,7 @@ def demo(
     goal_miou:float=0.75, # the goal: test mIoU (dataset-level) at least this
     goal_drop:float=0.30, # the goal: shuffled audio at least this much lower (mIoU, 0.30 = 30 points)
 ) -> dict:
-    "The main job: build the synthetic benchmark, train the CPU recipe, evaluate, test audio dependence, write a report."
+    "The main job: build the synthetic benchmark, train the CPU recipe, evaluate, test audio dependence, write a report. Returns the results (or, when a signal stopped the training, `interrupted`, the run folder and where it stopped)."
     import json, matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     from avsnb.recipes import RECIPES
@@ -63,6 +63,8 @@ def demo(
     t_build = time.time() - t0
     root, variant = test_ds.root, test_ds.variant
     learn = train(r, out/'run', progress=progress, device=device, overwrite=True)   # the demo's own run: re-running replaces it
+    if getattr(learn, 'interrupted', None):                        # Ctrl-C / SIGTERM: last.pt is saved; nothing half-trained is scored
+        return dict(interrupted=learn.interrupted, run=str(out/'run'), epoch=learn.epoch, iter=learn.iter)
     t_train = time.time() - t0 - t_build
     model = learn.model.eval()
     ds = VPODataset(root, variant, 'test', with_objects=True)
@@ -132,4 +134,8 @@ def demo_cli(argv=None) -> int:
     try: ov = parse_overrides(rest)
     except ValueError as e: raise AVSConfigError(f'avsnb demo: {e}') from None
     res = demo(a.out, a.recipe, ov, a.n_show, a.device, not a.no_progress, a.goal_miou, a.goal_drop)
+    if res.get('interrupted'):
+        print(f"stopped by {res['interrupted']} at epoch {res['epoch']}, step {res['iter']}: the training run is saved in {res['run']} "
+              f"(its last.pt); no evaluation or report was written. Run `avsnb demo` again to start over.")
+        return 130 if res['interrupted'] == 'SIGINT' else 143
     return 0 if res['goal']['miou_met'] and res['goal']['drop_met'] else 1

@@ -192,6 +192,19 @@ def test_ctrl_c_saves_and_resumes(run, tmp_path):
     ck = torch.load(out/'last.pt', weights_only=True)
     assert ck['epoch'] == 30 and ck['iter'] > it
 
+def test_sigterm_stops_the_demo(run, tmp_path):
+    "SIGTERM during the demo's training: last.pt saved, exit 143, and nothing half-trained is evaluated or reported."
+    d, out = run, tmp_path/'demo'
+    args = ['demo', '--out', out, '--n-show', '1', '--no-progress', '--data.root', d/'syn2', '--data.n_train', '64', '--data.n_test', '4',
+            '--data.size', '32', '--model.channels', '8', '--model.backbone', 'tiny', '--model.audio', 'cnn', '--epochs', '30', '--batch_size', '4']
+    env = {**os.environ, 'PYTHONPATH': str(ROOT)}
+    p = subprocess.Popen([sys.executable, '-m', 'avsnb.cli', *map(str, args)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_for(lambda: (out/'run'/'log.jsonl').exists(), p)
+    p.send_signal(signal.SIGTERM); so, se = p.communicate(timeout=300)
+    RESULTS.append(('SIGTERM during the demo', p.returncode, (so.strip().splitlines() or [''])[-1][:150]))
+    assert p.returncode == 143 and 'stopped by SIGTERM' in so and (out/'run'/'last.pt').exists(), (p.returncode, so[-1000:], se[-2000:])
+    assert not (out/'metrics.json').exists() and not (out/'demo.mp4').exists()
+
 def test_kill_9_in_a_later_epoch(run, tmp_path):
     "save_every larger than an epoch: last.pt still holds the last finished epoch, and the run resumes from it."
     d, out = run, tmp_path/'k9'
