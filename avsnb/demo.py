@@ -36,7 +36,7 @@ def _md_table(df) -> str:
 
 def demo(
     out:str|Path='reports/demo', # report folder
-    recipe:str='tpavi-synthetic', # the recipe to train (a CPU-sized one)
+    recipe:str='tpavi-lite', # the recipe to train (a CPU-sized one)
     overrides:dict|None=None, # dotted-key recipe overrides, e.g. {'epochs': 1}
     n_show:int=4, # test clips to draw
     device:str|None=None, # where to train (default: the best available)
@@ -123,7 +123,7 @@ def demo_cli(argv=None) -> int:
     p = argparse.ArgumentParser(prog='avsnb demo', description=demo.__doc__ + ' Extra --key value pairs override the recipe '
                                 '(e.g. --epochs 6). Exit code 0 when the goals are met, 1 when not.', allow_abbrev=False)
     p.add_argument('--out', default='reports/demo', help='report folder (default: reports/demo); its run/ is replaced on a re-run')
-    p.add_argument('--recipe', default='tpavi-synthetic', help='the recipe to train (default: tpavi-synthetic)')
+    p.add_argument('--recipe', default='tpavi-lite', help='the recipe to train (default: tpavi-lite; tpavi-synthetic trains everything from scratch)')
     p.add_argument('--n-show', type=int, default=4, help='test clips to draw in the report (default 4)')
     p.add_argument('--device', default=None, help='auto (default), cpu, cuda, cuda:N or mps')
     p.add_argument('--no-progress', action='store_true', help='no progress bars')

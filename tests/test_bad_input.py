@@ -195,7 +195,7 @@ def test_ctrl_c_saves_and_resumes(run, tmp_path):
 def test_sigterm_stops_the_demo(run, tmp_path):
     "SIGTERM during the demo's training: last.pt saved, exit 143, and nothing half-trained is evaluated or reported."
     d, out = run, tmp_path/'demo'
-    args = ['demo', '--out', out, '--n-show', '1', '--no-progress', '--data.root', d/'syn2', '--data.n_train', '64', '--data.n_test', '4',
+    args = ['demo', '--recipe', 'tpavi-synthetic', '--out', out, '--n-show', '1', '--no-progress', '--data.root', d/'syn2', '--data.n_train', '64', '--data.n_test', '4',
             '--data.size', '32', '--model.channels', '8', '--model.backbone', 'tiny', '--model.audio', 'cnn', '--epochs', '30', '--batch_size', '4']
     env = {**os.environ, 'PYTHONPATH': str(ROOT)}
     p = subprocess.Popen([sys.executable, '-m', 'avsnb.cli', *map(str, args)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
