@@ -18,8 +18,8 @@ from .registry import MODELS, BACKBONES, AVSConfigError, suggest
 
 # %% auto #0
 __all__ = ['read_state_dict', 'find_weights', 'fit_state_dict', 'Backbone', 'TorchvisionResNet', 'DeepStemResNet', 'TimmBackbone',
-           'efficientnet_lite_state_dict', 'packaged_weights', 'build_backbone', 'count_params', 'register_model',
-           'build_model']
+           'efficientnet_lite_state_dict', 'packaged_weights', 'build_backbone', 'model_backbone', 'count_params',
+           'register_model', 'build_model']
 
 # %% ../nbs/03a_backbones.ipynb #fb5a5555
 _WRAPPERS = ('state_dict', 'model', 'model_state', 'model_state_dict', 'module', 'net')
@@ -303,6 +303,19 @@ def build_backbone(
         try: sd = spec['convert'](sd, full)
         except ValueError as e: raise AVSDataError(path, str(e))
     return TimmBackbone(spec['arch'], output_stride, sd, path or '<none>', input_norm=spec.get('norm'), **kw)
+
+# %% ../nbs/03a_backbones.ipynb #d24cc8ae
+def model_backbone(
+    backbone:str|nn.Module, # a registered backbone name, or a built Backbone (used as it is)
+    weights_dir:str|Path|None=None, # the model's weights folder (None: random init)
+    backbone_weights:str|Path|None=None, # the backbone's own weights, before weights_dir: 'package', a file or a folder
+    **kwargs, # more for `build_backbone` (e.g. output_stride)
+) -> nn.Module:
+    "The backbone a model asks for (TPAVI, CAVP): a module as it is, or `build_backbone` with `backbone_weights` taking precedence over `weights_dir`."
+    if isinstance(backbone, nn.Module):
+        if backbone_weights is not None: raise ValueError('backbone_weights names weights for a named backbone, not for a Backbone module')
+        return backbone
+    return build_backbone(backbone, weights=weights_dir if backbone_weights is None else backbone_weights, **kwargs)
 
 # %% ../nbs/03a_backbones.ipynb #1c510494
 def count_params(

@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .core import flat_frames
-from .backbones import Backbone, build_backbone, register_model, count_params, BACKBONES
+from .backbones import Backbone, model_backbone, register_model, count_params, BACKBONES
 from .audio_encoders import AudioEncoder, build_audio_encoder
 
 # %% auto #0
@@ -105,12 +105,8 @@ class CAVPModel(nn.Module):
         super().__init__()
         if num_classes < 2: raise ValueError('CAVP predicts class maps with a softmax: num_classes must be ≥ 2 (binary: 2)')
         if low_act not in ('relu', 'leaky_relu'): raise ValueError(f"low_act must be 'relu' or 'leaky_relu', got {low_act!r}")
-        if isinstance(backbone, nn.Module) and backbone_weights is not None: raise ValueError('backbone_weights names weights for a named backbone, not for a Backbone module')
-        if isinstance(backbone, nn.Module): self.backbone = backbone
-        else:
-            fam = BACKBONES.get(backbone, {}).get('family')
-            os_ = output_stride or (16 if fam in ('torchvision', 'deep_stem') else 32)
-            self.backbone = build_backbone(backbone, weights=weights_dir if backbone_weights is None else backbone_weights, output_stride=os_)
+        fam = None if isinstance(backbone, nn.Module) else BACKBONES.get(backbone, {}).get('family')
+        self.backbone = model_backbone(backbone, weights_dir, backbone_weights, output_stride=output_stride or (16 if fam in ('torchvision', 'deep_stem') else 32))
         E = aspp_channels + low_channels
         self.audio = build_audio_encoder(audio, channels=audio_channels, weights=weights_dir if audio == 'vggish' else None,
                                          freeze=freeze_audio, dim=audio_dim or E)

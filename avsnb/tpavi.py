@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .core import flat_frames
-from .backbones import Backbone, build_backbone, register_model, count_params
+from .backbones import Backbone, model_backbone, register_model, count_params
 from .audio_encoders import AudioEncoder, build_audio_encoder
 
 # %% auto #0
@@ -154,8 +154,7 @@ class TPAVIModel(nn.Module):
                  presence_gate:bool=False, # add log σ(presence) to each class logit: a class is segmented only if heard (needs presence_head)
                 ):
         super().__init__()
-        if isinstance(backbone, nn.Module) and backbone_weights is not None: raise ValueError('backbone_weights names weights for a named backbone, not for a Backbone module')
-        self.backbone = backbone if isinstance(backbone, nn.Module) else build_backbone(backbone, weights=weights_dir if backbone_weights is None else backbone_weights)
+        self.backbone = model_backbone(backbone, weights_dir, backbone_weights)
         self.audio = build_audio_encoder(audio, channels=audio_channels, weights=weights_dir if audio == 'vggish' else None)
         self.num_classes, self.window, self.tpavi_stages, self.relu_skip = num_classes, window, tuple(tpavi_stages), relu_skip
         self.necks = nn.ModuleList(Neck(c, channels) for c in self.backbone.channels)
