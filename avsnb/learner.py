@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_learner.ipynb #d9d0185c
 from __future__ import annotations
-import errno, json, math, os, pickle, random, signal, time, warnings, zipfile
+import errno, json, math, os, pickle, random, shutil, signal, time, warnings, zipfile
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -396,21 +396,36 @@ class CheckpointError(RuntimeError):
     def __init__(self, path, reason:str): self.path = str(path); super().__init__(f'{path}: {reason}')
 
 def atomic_save(obj, path:str|Path, keep_previous:bool=False):
-    "torch.save to a temporary file in the same folder, fsync, then rename over `path` (the old one to `prev.*` if asked)."
+    "torch.save to a temporary file in the same folder, fsync, then rename over `path`; `path` exists at every moment once written (the old one is kept as `prev.*` if asked)."
     path = Path(path)
-    tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
+    tmp, ptmp = (path.with_name(f'.{p}{path.name}.tmp{os.getpid()}') for p in ('', 'prev.'))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, 'wb') as f:
             torch.save(obj, f); f.flush(); os.fsync(f.fileno())
-        if keep_previous and path.exists(): os.replace(path, path.with_name('prev.' + path.name))
+        if keep_previous and path.exists():       # a second name for the old file, so `path` is never missing (a reader or a kill between renames)
+            try: os.link(path, ptmp)
+            except OSError: shutil.copy2(path, ptmp)
+            os.replace(ptmp, path.with_name('prev.' + path.name))
         os.replace(tmp, path)
     except (OSError, RuntimeError) as e:
-        tmp.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True); ptmp.unlink(missing_ok=True)
         err = getattr(e, 'errno', None) or getattr(e.__cause__, 'errno', None)
         why = ('the disk is full' if err == errno.ENOSPC or 'No space left' in str(e) else
                'the folder is not writable' if err in (errno.EACCES, errno.EPERM, errno.EROFS) else f'cannot write ({e})')
         raise CheckpointError(path, f'{why}; nothing was written there (the previous checkpoint, if any, is intact)') from e
+
+def _pid_alive(pid:int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except OSError: pass                       # exists, not ours
+    return True
+
+def _drop_stale_tmp(folder:Path):
+    "Remove the temporary files of writers that died mid-save (a kill -9): `.NAME.tmpPID` whose process is gone."
+    for p in Path(folder).glob('.*.tmp*'):
+        pid = p.name.rpartition('.tmp')[2]
+        if pid.isdigit() and not _pid_alive(int(pid)): p.unlink(missing_ok=True)
 
 def _unwrap(m): return m.module if hasattr(m, 'module') else m
 
@@ -477,8 +492,8 @@ class CheckpointCB(Callback):
         self.info, self.best, self.saved_iter = dict(info or {}), None, None
     def before_fit(self, learn):
         last = self.folder/'last.pt'
+        if is_main_process(): _drop_stale_tmp(self.folder)
         if not self.resume: return
-        if not last.exists() and (self.folder/'prev.last.pt').exists(): last = self.folder/'prev.last.pt'   # killed between two renames
         if not last.exists(): raise CheckpointError(self.folder/'last.pt', 'nothing to resume from (no such file); start without resume')
         ck = load_checkpoint(last, need=('model', 'epoch', 'iter')); restore_learner(learn, ck)
         self.best, self.saved_iter = ck.get('info', {}).get('best'), ck['iter']
