@@ -695,6 +695,9 @@ def _predict(model, p, out, classes, recipe, rule, device, batch, fps, S, audio,
                 else: q.unlink(missing_ok=True)
 
 # %% ../nbs/08_predict.ipynb #bf93e57f
+def _remove_file(name:str, pid:int):
+    if os.getpid() == pid: Path(name).unlink(missing_ok=True)      # never from a forked DataLoader worker's copy
+
 class VideoWindows(torch.utils.data.Dataset):
     "A video's clips, built as `predict_video` builds them, as a dataset of standard samples (no ground truth: masks 255)."
     def __init__(self,
@@ -705,7 +708,7 @@ class VideoWindows(torch.utils.data.Dataset):
                  audio:str|Path|None=None, # a separate sound file
                  classes:Sequence[str]=('background', 'sounding'), # class names the samples carry
                 ):
-        import tempfile
+        import tempfile, weakref
         self.path, self.rule, self.size, self.fps, self.classes = Path(path), rule or WindowRule(), size, fps, tuple(classes)
         self.info = probe_video(self.path, audio)
         times = [(k, t) for k, t, _ in iter_frames(self.path, fps, 8, self.info)]      # tiny decode: the frames' times
@@ -714,6 +717,7 @@ class VideoWindows(torch.utils.data.Dataset):
         self.windows = [([k for k, _ in m], [t for _, t in m], v, e) for m, v, e in clip_windows(iter(times), self.n, self.rule.T)]
         self.windows.sort(key=lambda w: w[1][0])
         self._spool = tempfile.NamedTemporaryFile(prefix='avsnb-sound-', suffix='.f32', delete=False); self._spool.close()
+        weakref.finalize(self, _remove_file, self._spool.name, os.getpid())        # removed when the dataset goes, or at exit at the latest
         self.sound = Sound(audio or self.path, self._spool.name, None if audio else self.info['start_s'])
 
     def __len__(self): return len(self.windows)
@@ -730,10 +734,6 @@ class VideoWindows(torch.utils.data.Dataset):
         return make_sample(frames, torch.full((T, self.size, self.size), IGNORE_INDEX), self.classes, f'{self.path.stem}@{ts[0]:.2f}s',
                            audio=audio, labelled=[False] * T, valid=valid,
                            meta=dict(video=str(self.path), frames=ks, times=ts, emit=emit, window=i))
-
-    def __del__(self):
-        try: Path(self._spool.name).unlink(missing_ok=True)
-        except Exception: pass
 
     def __repr__(self): return f'VideoWindows({str(self.path)!r}): {len(self)} clips of T={self.rule.T}, stride {self.n}'
 
