@@ -4,7 +4,7 @@
 
 # %% ../nbs/06c_dashboard.ipynb #767985c9
 from __future__ import annotations
-import functools, io, os, random, sys, time, warnings
+import functools, os, random, sys, time, warnings
 from contextlib import contextmanager
 from typing import Callable, Mapping, Sequence
 
@@ -13,12 +13,12 @@ import torch
 import torch.nn.functional as F
 
 from .core import IGNORE_INDEX, SAMPLE_RATE, collate, predict_classes, to_device
-from .viz import mask_grid
+from .viz import mask_grid, png_bytes
 from .audio import wav_bytes
 from .learner import Callback, is_main_process
 
 # %% auto #0
-__all__ = ['in_notebook', 'png_bytes', 'LossCurves', 'DashboardCB']
+__all__ = ['in_notebook', 'LossCurves', 'DashboardCB']
 
 # %% ../nbs/06c_dashboard.ipynb #c6c32157
 def in_notebook() -> bool:
@@ -28,19 +28,6 @@ def in_notebook() -> bool:
     if zmq is None: return False
     from IPython import get_ipython
     return isinstance(get_ipython(), zmq.ZMQInteractiveShell)
-
-# %% ../nbs/06c_dashboard.ipynb #964d35f7
-def png_bytes(
-    img:np.ndarray, # uint8 [H,W,3] (or RGBA [H,W,4])
-    max_width:int|None=None, # scale down to this width if wider
-    compress:int=1, # zlib level: 1 is fast and plenty for redrawn images
-) -> bytes:
-    "Encode an image as PNG bytes."
-    from PIL import Image
-    im = Image.fromarray(np.ascontiguousarray(img))
-    if max_width and im.width > max_width: im = im.resize((max_width, round(im.height * max_width / im.width)), Image.BILINEAR)
-    buf = io.BytesIO(); im.save(buf, format='PNG', compress_level=compress)
-    return buf.getvalue()
 
 # %% ../nbs/06c_dashboard.ipynb #77394b94
 def _thin(x, n):

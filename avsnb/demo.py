@@ -137,5 +137,6 @@ def demo_cli(argv=None) -> int:
     if res.get('interrupted'):
         print(f"stopped by {res['interrupted']} at epoch {res['epoch']}, step {res['iter']}: the training run is saved in {res['run']} "
               f"(its last.pt); no evaluation or report was written. Run `avsnb demo` again to start over.")
-        return 130 if res['interrupted'] == 'SIGINT' else 143
+        from avsnb.learner import interrupt_exit_code
+        return interrupt_exit_code(res['interrupted'])
     return 0 if res['goal']['miou_met'] and res['goal']['drop_met'] else 1

@@ -22,7 +22,8 @@ __all__ = ['CancelFitException', 'CancelEpochException', 'CancelBatchException',
            'DeviceCB', 'MixedPrecisionCB', 'ClipGradCB', 'sched_factor', 'SchedCB', 'MetricsCB', 'is_main_process',
            'LoggerCB', 'ProgressCB', 'NonFiniteLossError', 'NaNGuardCB', 'ResumableSampler', 'SeededDataset',
            'make_loader', 'EpochCB', 'rng_state', 'set_rng_state', 'CheckpointError', 'atomic_save', 'learner_state',
-           'load_checkpoint', 'restore_learner', 'CheckpointCB', 'InterruptCB', 'init_distributed', 'DDPCB']
+           'load_checkpoint', 'restore_learner', 'CheckpointCB', 'InterruptCB', 'interrupt_exit_code',
+           'init_distributed', 'DDPCB']
 
 # %% ../nbs/06_learner.ipynb #ba4adf1e
 class CancelFitException(Exception): "Raise in a callback to stop training cleanly."
@@ -548,6 +549,10 @@ class InterruptCB(Callback):
         raise CancelFitException()
     def cleanup_fit(self, learn):
         for s, h in self.old.items(): signal.signal(s, h)
+
+def interrupt_exit_code(sig:str) -> int:
+    "The shell's exit status for a job stopped by signal `sig` ('SIGINT' → 130, 'SIGTERM' → 143): what the commands return after a clean stop."
+    return 128 + signal.Signals[sig].value
 
 # %% ../nbs/06_learner.ipynb #41406d28
 def init_distributed() -> tuple[int, int, torch.device]:

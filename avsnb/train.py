@@ -18,7 +18,8 @@ from .losses import seg_loss, frame_targets, avm_loss, presence_loss, CAVPLoss, 
 from .recipes import Recipe, RECIPES, parse_overrides, flatten
 from .learner import (Learner, Callback, DeviceCB, MixedPrecisionCB, ClipGradCB, SchedCB, MetricsCB, LoggerCB,
                            NaNGuardCB, CheckpointCB, EpochCB, DDPCB, InterruptCB, make_loader, init_distributed,
-                           load_checkpoint, is_main_process, CheckpointError, CancelFitException, CancelEpochException)
+                           load_checkpoint, is_main_process, CheckpointError, CancelFitException, CancelEpochException,
+                           interrupt_exit_code)
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'RecipeLoss', 'bce_loss', 'ce_loss', 'cavp_loss', 'CAVPPairsCB', 'OptimSpec', 'adam', 'adamw', 'sgd',
@@ -517,7 +518,7 @@ def train_cli(argv=None) -> int:
     if getattr(learn, 'interrupted', None):
         print(f"stopped by {learn.interrupted} at epoch {learn.epoch}, step {learn.iter}; {learn.run_dir/'last.pt'} saved — "
               f"continue with: avsnb train {a.recipe} --out {learn.run_dir} --resume")
-        return 130 if learn.interrupted == 'SIGINT' else 143
+        return interrupt_exit_code(learn.interrupted)
     if is_main_process():
         print(json.dumps(getattr(learn, 'metrics', {}), indent=1))
         if (learn.run_dir/'tb').exists(): print(f"TensorBoard: tensorboard --logdir {learn.run_dir/'tb'}")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_viewer.ipynb #e059a638
 from __future__ import annotations
-import html, io
+import html
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -14,15 +14,15 @@ import ipywidgets as widgets
 from PIL import Image, ImageDraw, ImageFont
 
 from .core import IGNORE_INDEX, SAMPLE_RATE, collate, predict_classes, to_device
-from .viz import class_colors, mask_grid
+from .viz import class_colors, mask_grid, png_bytes
 from .audio import wav_bytes
 from .losses import frame_targets, class_vectors
 from .metrics import frame_confusion, confusion_iou
 
 # %% auto #0
-__all__ = ['clip_classes', 'class_presence', 'cell_origin', 'frame_strip', 'png_bytes', 'present_ids', 'legend_html',
-           'clip_scores', 'fit_waveform', 'with_audio', 'sample_logits', 'predict_sample', 'model_num_classes',
-           'class_lut', 'AVSViewer']
+__all__ = ['clip_classes', 'class_presence', 'cell_origin', 'frame_strip', 'present_ids', 'legend_html', 'clip_scores',
+           'fit_waveform', 'with_audio', 'sample_logits', 'predict_sample', 'model_num_classes', 'class_lut',
+           'AVSViewer']
 
 # %% ../nbs/07_viewer.ipynb #3cc46351
 def clip_classes(
@@ -91,13 +91,6 @@ def frame_strip(
             d.multiline_text((2, cell_origin(r, 0, H, W, scale, gap)[0] + 2), name, fill=_INK, font=f, spacing=2)
         out = np.asarray(im)
     return out
-
-def png_bytes(
-    a:np.ndarray, # uint8 image [h,w,3]
-) -> bytes:
-    "PNG file bytes of an image (e.g. for `ipywidgets.Image`)."
-    buf = io.BytesIO(); Image.fromarray(a).save(buf, format='PNG')
-    return buf.getvalue()
 
 # %% ../nbs/07_viewer.ipynb #1d4d812b
 def present_ids(

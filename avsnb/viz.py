@@ -4,6 +4,7 @@
 
 # %% ../nbs/01a_viz.ipynb #e4153ab9
 from __future__ import annotations
+import io
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -12,7 +13,8 @@ import torch
 from .core import IGNORE_INDEX, denormalize_frames
 
 # %% auto #0
-__all__ = ['voc_palette', 'class_colors', 'mask_edges', 'paint_masks', 'overlay', 'legend_handles', 'show_sample', 'mask_grid']
+__all__ = ['voc_palette', 'class_colors', 'mask_edges', 'paint_masks', 'overlay', 'legend_handles', 'show_sample', 'mask_grid',
+           'png_bytes']
 
 # %% ../nbs/01a_viz.ipynb #5a6d473d
 def voc_palette(
@@ -127,3 +129,16 @@ def mask_grid(
     if scale > 1: a = a.repeat(scale, 2).repeat(scale, 3)
     a = np.pad(a, ((0, 0), (0, 0), (0, gap), (0, gap), (0, 0)), constant_values=255)                        # [R,T,h+gap,w+gap,3]
     return a.transpose(0, 2, 1, 3, 4).reshape(len(rows) * (h + gap), T * (w + gap), 3)[:-gap or None, :-gap or None]
+
+# %% ../nbs/01a_viz.ipynb #1a5c621f
+def png_bytes(
+    img:np.ndarray, # uint8 [H,W,3] (or RGBA [H,W,4])
+    max_width:int|None=None, # scale down to this width if wider
+    compress:int=1, # zlib level: 1 is fast and plenty for redrawn images
+) -> bytes:
+    "Encode an image as PNG bytes (e.g. for `ipywidgets.Image`)."
+    from PIL import Image
+    im = Image.fromarray(np.ascontiguousarray(img))
+    if max_width and im.width > max_width: im = im.resize((max_width, round(im.height * max_width / im.width)), Image.BILINEAR)
+    buf = io.BytesIO(); im.save(buf, format='PNG', compress_level=compress)
+    return buf.getvalue()
