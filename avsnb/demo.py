@@ -13,21 +13,6 @@ import torch
 __all__ = ['demo', 'demo_cli']
 
 # %% ../nbs/09a_demo.ipynb #5a334ecc
-def _curves(run:Path, path:Path):
-    "Training loss per step and the monitored validation metrics per epoch, from a run's log.jsonl."
-    import json, matplotlib.pyplot as plt
-    recs = [json.loads(l) for l in (run/'log.jsonl').read_text().splitlines() if l.strip()]
-    steps = [r for r in recs if r['kind'] == 'step']; eps = [r for r in recs if r['kind'] == 'epoch' and 'dataset-level/J' in r]
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.2))
-    a.plot([r['iter'] for r in steps], [r['loss'] for r in steps], lw=1, label='total')
-    for k in ('seg', 'presence', 'avm', 'contrastive'):
-        if steps and k in steps[0]: a.plot([r['iter'] for r in steps], [r[k] for r in steps], lw=1, label=k)
-    a.set_yscale('log'); a.set_xlabel('step'); a.set_title('training loss', fontsize=10); a.legend(fontsize=8)
-    b.plot([r['epoch'] + 1 for r in eps], [r['dataset-level/J'] for r in eps], 'o-', label='mIoU')
-    b.plot([r['epoch'] + 1 for r in eps], [r['dataset-level/F'] for r in eps], 's--', label='F (β²=0.3)')
-    b.set_ylim(0, 1); b.set_xlabel('epoch'); b.xaxis.get_major_locator().set_params(integer=True); b.set_title(f"{json.loads((run/'recipe.json').read_text())['eval']['split'] if (run/'recipe.json').is_file() else 'validation'}, dataset-level", fontsize=10); b.legend(fontsize=8)
-    fig.tight_layout(); fig.savefig(path, dpi=90); plt.close(fig)
-
 def _md_table(df) -> str:
     "A DataFrame as a markdown table (index first)."
     cols = [df.index.name or ''] + [str(c) for c in df.columns]
@@ -56,6 +41,7 @@ def demo(
     from avsnb.dependence import audio_dependence, sounding_classes, retarget
     from avsnb.viz import show_sample
     from avsnb.audio import save_audio
+    from avsnb.runlog import plot_run
     if recipe not in RECIPES: raise AVSConfigError(f'unknown recipe {recipe!r}' + suggest(recipe, RECIPES.names()))
     r = RECIPES[recipe].override(**(overrides or {}))               # every setting checked before anything is built
     t0 = time.time(); out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -77,7 +63,7 @@ def demo(
     J, Js = tab.loc['own', 'mIoU_vs_original'], tab.loc['shuffled', 'mIoU_vs_original']
     goal = dict(miou=float(J), miou_goal=goal_miou, miou_met=bool(J >= goal_miou), shuffled_miou=float(Js), drop_points=float(100 * (J - Js)),
                 drop_goal_points=100 * goal_drop, drop_met=bool(J - Js >= goal_drop))
-    _curves(out/'run', out/'curves.png')
+    fig = plot_run(out/'run'); fig.savefig(out/'curves.png', dpi=90); plt.close(fig)
     shown = []
     for i in range(min(n_show, len(ds))):
         s = ds[i]; j = int(dep['donors']['swapped'][i]); d = ds[j]

@@ -17,7 +17,8 @@ from .viz import mask_grid
 from .core import IGNORE_INDEX
 
 # %% auto #0
-__all__ = ['is_terminal', 'LogLinesCB', 'progress_cb', 'tensorboard_available', 'TensorBoardCB', 'read_events']
+__all__ = ['is_terminal', 'LogLinesCB', 'progress_cb', 'tensorboard_available', 'TensorBoardCB', 'read_events', 'read_log',
+           'plot_run']
 
 # %% ../nbs/06d_runlog.ipynb #6d0f5dd3
 def is_terminal(
@@ -176,3 +177,35 @@ def read_events(
     scalars = {t: ([e.step for e in acc.Scalars(t)], [e.value for e in acc.Scalars(t)]) for t in tags.get('scalars', [])}
     images = {t: [(e.step, e.encoded_image_string) for e in acc.Images(t)] for t in tags.get('images', [])}
     return dict(scalars=scalars, images=images)
+
+# %% ../nbs/06d_runlog.ipynb #fcf8ee92
+def read_log(
+    folder:str|Path, # a run folder (its log.jsonl)
+):
+    "The step records and the epoch records of a run's log.jsonl, as two DataFrames."
+    import json, pandas as pd
+    recs = [json.loads(l) for l in (Path(folder) / 'log.jsonl').read_text().splitlines() if l.strip()]
+    df = pd.DataFrame(recs)
+    return df[df.kind == 'step'].dropna(axis=1, how='all'), df[df.kind == 'epoch'].dropna(axis=1, how='all')
+
+def plot_run(
+    folder:str|Path, # a run folder (log.jsonl and recipe.json)
+    title:str='', # the figure's title
+    metrics:Sequence[str]=('dataset-level/J', 'dataset-level/F'), # epoch scores to draw (two at most)
+):
+    "Training loss (and its parts) per step, and the scores on the recipe's evaluation split (`eval.split`) per epoch."
+    import json, matplotlib.pyplot as plt
+    steps, epochs = read_log(folder)
+    split = json.loads((Path(folder) / 'recipe.json').read_text())['eval']['split']
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 2.8), gridspec_kw=dict(width_ratios=(1.6, 1)))
+    for k in ('loss', 'seg', 'ce', 'presence', 'avm', 'contrastive'):   # 'ce': CAVP's cross-entropy part
+        if k in steps: a.plot(steps.iter, steps[k], lw=1.2 if k == 'loss' else 0.8, label='total' if k == 'loss' else k)
+    a.set_yscale('log'); a.set_xlabel('iteration'); a.set_title('training loss', fontsize=10); a.legend(fontsize=8)
+    ev = epochs.dropna(subset=[m for m in metrics if m in epochs])
+    for m, st in zip(metrics, ('o-', 's--')):
+        if m in ev: b.plot(ev.epoch + 1, ev[m], st, label=m.split('/')[-1])
+    b.set_ylim(0, 1); b.set_xlim(0.5, max(ev.epoch.max() + 1.5, 1.5) if len(ev) else 1.5); b.set_xlabel('epochs done')
+    b.xaxis.set_major_locator(plt.MaxNLocator(integer=True)); b.set_title(f'{split} scores (' + metrics[0].split('/')[0] + ')', fontsize=10)
+    b.legend(fontsize=8)
+    if title: fig.suptitle(title, fontsize=10)
+    fig.tight_layout(); return fig
